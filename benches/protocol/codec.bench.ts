@@ -47,11 +47,10 @@ const produceRequest: ProduceRequest = {
   topicData: [
     {
       name: 'bench-topic',
-      topicId,
       partitionData: Array.from({ length: PARTITIONS }, (_, index) => ({ index, records: batch })),
     },
   ],
-} as ProduceRequest;
+};
 
 const fetchRequest = {
   clusterId: null,

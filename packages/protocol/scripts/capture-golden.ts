@@ -16,6 +16,7 @@ import { runFranzGoScenario } from '../../testkit/src/clients/franz-go.ts';
 import { runJavaScenario } from '../../testkit/src/clients/java.ts';
 import { KAFKAJS_CODECS, runKafkaJsScenario } from '../../testkit/src/clients/kafkajs.ts';
 import { runKcatScenario } from '../../testkit/src/clients/kcat.ts';
+import { runPlatformaticScenario } from '../../testkit/src/clients/platformatic.ts';
 import { freePort } from '../../testkit/src/free-port.ts';
 import { kafkaVersion, startKafka } from '../../testkit/src/kafka-reference.ts';
 import { type RecordedFrame, startRecordingProxy } from '../../testkit/src/recording-proxy.ts';
@@ -63,6 +64,12 @@ const clients: ClientCapture[] = [
     run: (bootstrap, topic) => runKafkaJsScenario({ bootstrap, topic, count: COUNT }),
   },
   {
+    name: 'platformatic',
+    codecs: ALL_CODECS,
+    note: '@platformatic/kafka (npm); mostly flexible versions',
+    run: (bootstrap, topic) => runPlatformaticScenario({ bootstrap, topic, count: COUNT }),
+  },
+  {
     name: 'franz-go',
     codecs: ALL_CODECS,
     note: 'franz-go capped at Kafka 3.9 request versions (kgo.MaxVersions(kversion.V3_9_0()))',
@@ -105,7 +112,9 @@ function selectPairs(frames: RecordedFrame[]): Pair[] {
     const apiKey = list[0].request.apiKey;
     if (apiKey === PRODUCE) kept.push(...list);
     else if (apiKey === FETCH) {
-      kept.push(...[...list].sort((a, b) => b.response.body.length - a.response.body.length).slice(0, MAX_PAIRS_PER_VERSION));
+      kept.push(
+        ...[...list].sort((a, b) => b.response.body.length - a.response.body.length).slice(0, MAX_PAIRS_PER_VERSION),
+      );
     } else kept.push(...list.slice(0, MAX_PAIRS_PER_VERSION));
   }
   return kept.sort((a, b) => a.request.seq - b.request.seq);
@@ -124,7 +133,9 @@ async function main(): Promise<void> {
       proxy.clear();
       const result = await client.run(kafka.bootstrap, `golden-${client.name}`);
       if (result.consumed.length !== client.codecs.length * COUNT) {
-        throw new Error(`${client.name} consumed ${result.consumed.length} records, expected ${client.codecs.length * COUNT}`);
+        throw new Error(
+          `${client.name} consumed ${result.consumed.length} records, expected ${client.codecs.length * COUNT}`,
+        );
       }
       const pairs = selectPairs(proxy.frames);
       const dir = join(goldenDir, client.name);
