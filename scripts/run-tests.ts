@@ -1,10 +1,15 @@
-// Runs every test file of the workspace with node:test: packages/*/test/**/*.test.ts and benches/test/*.test.ts.
+// Runs every test file of the workspace with node:test: packages/*/test/**/*.test.ts, native/test/**/*.test.ts and
+// benches/test/**/*.test.ts.
 // `node scripts/run-tests.ts [filter]` runs only the files whose path contains the filter.
 import { spawnSync } from 'node:child_process';
 import { globSync } from 'node:fs';
 
 const filter = process.argv[2];
-const files = [...globSync('packages/*/test/**/*.test.ts'), ...globSync('benches/test/**/*.test.ts')]
+const files = [
+  ...globSync('packages/*/test/**/*.test.ts'),
+  ...globSync('native/test/**/*.test.ts'),
+  ...globSync('benches/test/**/*.test.ts'),
+]
   .filter((f) => !filter || f.includes(filter))
   .sort();
 if (files.length === 0) {

@@ -304,6 +304,12 @@ export function loadBrokerConfig(options: LoadBrokerConfigOptions = {}): LoadBro
   const staticConfigs = new Map<string, string>();
   for (const [key, value, where] of entries) {
     const kind = brokerKeyKind(key);
+    if (kind === 'unknown' && where === 'environment') {
+      // The environment is shared with every other program (SLUICE_NATIVE, KAFKA_BOOTSTRAP_SERVERS of a client...):
+      // a variable that names no broker config is not the broker's business, so it is only mentioned.
+      warnings.push(`${key}: environment variable names no broker config; ignored`);
+      continue;
+    }
     if (kind === 'unknown') {
       errors.push(`${key}: unknown broker config (${where}); neither a Kafka broker key nor a sluice.* key`);
       continue;

@@ -120,6 +120,20 @@ test('--set overrides beat the environment, which beats the file', () => {
   assert.equal(r.config.shards, 2);
 });
 
+test('environment variables that name no broker config are ignored with a warning, not refused', () => {
+  const r = loadBrokerConfig({
+    env: { SLUICE_NATIVE: '0', KAFKA_BOOTSTRAP_SERVERS: '127.0.0.1:9092', KAFKA_NUM_PARTITIONS: '5' },
+    overrides: {},
+  });
+  assert.ok(r.ok, r.ok ? '' : r.errors.join('\n'));
+  assert.equal(r.config.get('num.partitions'), 5);
+  assert.ok(r.warnings.some((w) => w.startsWith('sluice.native:')));
+  assert.ok(r.warnings.some((w) => w.startsWith('bootstrap.servers:')));
+  // The same key named on the command line is still an error, by name.
+  const bad = loadBrokerConfig({ overrides: { 'bootstrap.servers': 'x' } });
+  assert.match(bad.ok ? '' : bad.errors[0], /^bootstrap\.servers: unknown broker config/);
+});
+
 test('dynamic updates apply to dynamic keys only and refuse read-only ones by name', () => {
   const r = load({ 'log.retention.hours': '10' });
   assert.ok(r.ok);
