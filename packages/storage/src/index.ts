@@ -1,0 +1,29 @@
+// @sluice/storage: partition logs on disk in Kafka's layout and formats. Synchronous file I/O, for shard threads.
+export { type AppendOrigin, assignOffsets, validateBatches } from './append-validator.ts';
+export { type BatchInfo, BatchScanner } from './batch-scanner.ts';
+export { readCheckpoint, writeCheckpoint } from './checkpoint-file.ts';
+export { type FileOps, readFully, realFileOps, writeFully } from './file-ops.ts';
+export { type DurableCallback, GroupCommit } from './group-commit.ts';
+export { type EpochEntry, LEADER_EPOCH_CHECKPOINT, LeaderEpochCache } from './leader-epoch-cache.ts';
+export { DEFAULT_LOG_CONFIG, type LogConfig, logConfig } from './log-config.ts';
+export { CLEAN_SHUTDOWN_FILE, LOG_START_OFFSET_CHECKPOINT, LogManager, type LogManagerOptions } from './log-manager.ts';
+export { type BatchLocation, LogSegment, type SegmentConfig, segmentFileName } from './log-segment.ts';
+export { OFFSET_INDEX_ENTRY_SIZE, OffsetIndex, type OffsetPosition } from './offset-index.ts';
+export {
+  type AppendOptions,
+  type AppendResult,
+  type AppendSuccess,
+  type OpenOptions,
+  PartitionLog,
+  type ReadOptions,
+  type ReadResult,
+} from './partition-log.ts';
+export { ProducerStateSnapshots, SNAPSHOT_SUFFIX } from './producer-state-snapshots.ts';
+export {
+  ioError,
+  STORAGE_ERROR_CODES,
+  type StorageError,
+  type StorageErrorCode,
+  storageError,
+} from './storage-error.ts';
+export { TIME_INDEX_ENTRY_SIZE, TimeIndex, type TimestampOffset } from './time-index.ts';

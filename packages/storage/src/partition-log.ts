@@ -1,0 +1,479 @@
+// The log of one partition: `<log dir>/<topic>-<partition>/`, Kafka's layout:
+//   <20-digit base offset>.log / .index / .timeindex   segments (log-segment.ts, offset-index.ts, time-index.ts)
+//   leader-epoch-checkpoint                            leader-epoch-cache.ts
+//   <20-digit offset>.snapshot                         producer state (producer-state-snapshots.ts, seam only)
+//   *.deleted                                          segments removed by retention, unlinked after a delay
+//
+// Offsets: logStartOffset <= highWatermark <= logEndOffset. "Appended" and "durable" are separate events:
+// append() writes to the page cache and returns the assigned offsets at once; flush() fdatasyncs and advances
+// durableOffset. On one node the highWatermark is the end of what is durable (with `ackBeforeFsync`, the end of what
+// is appended), lastStableOffset = highWatermark until transactions exist. Reads for consumers stop at the
+// highWatermark so a consumer never sees what a crash could take back.
+//
+// Opening = recovery: every segment is validated from its last offset-index entry (the whole segment when an index
+// is missing or corrupt) and cut at the first batch with a bad length or CRC. Older segments were fdatasync'd when
+// they rolled, so in practice only the last one can have a torn tail. Without a clean-shutdown marker the recovered
+// last segment is fdatasync'd once, so everything found is durable before it is served.
+//
+// Owner: shard. Synchronous I/O only.
+import { type AppendOrigin, assignOffsets, validateBatches } from './append-validator.ts';
+import type { FileOps } from './file-ops.ts';
+import { LeaderEpochCache } from './leader-epoch-cache.ts';
+import type { LogConfig } from './log-config.ts';
+import { LogSegment, type SegmentConfig } from './log-segment.ts';
+import { ProducerStateSnapshots } from './producer-state-snapshots.ts';
+import { DelayedDeletes, segmentsToDelete } from './segment-deletion.ts';
+import { ioError, type StorageError, storageError } from './storage-error.ts';
+import type { TimestampOffset } from './time-index.ts';
+import { offsetForTimestamp, offsetOfMaxTimestamp } from './timestamp-lookup.ts';
+
+export interface AppendOptions {
+  /** Stamped into every batch (and the leader-epoch cache) when >= 0. */
+  partitionLeaderEpoch?: number;
+  origin?: AppendOrigin;
+  /** Wall clock for timestamps and LogAppendTime; the log's clock when absent. */
+  nowMs?: number;
+}
+
+export interface AppendSuccess {
+  errorCode: 'NONE';
+  baseOffset: number;
+  lastOffset: number;
+  /** -1 unless the topic uses LogAppendTime. */
+  logAppendTime: number;
+  logStartOffset: number;
+  records: number;
+}
+
+export type AppendResult = AppendSuccess | StorageError;
+
+/** Where the bytes of a fetch are; the reader reads [position, position + size) of `fd` (or `path`). */
+export interface ReadResult {
+  errorCode: 'NONE';
+  path: string;
+  fd: number;
+  position: number;
+  /** 0 when there is nothing to read yet (fetchOffset == the read's upper bound). */
+  size: number;
+  /** Base offset of the first batch returned (<= fetchOffset), -1 when size is 0. */
+  firstBatchOffset: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+}
+
+export interface ReadOptions {
+  /** 'highWatermark' (consumers, default) or 'logEnd' (replication, tools). */
+  isolation?: 'highWatermark' | 'logEnd';
+  /** Return the first batch whole even when larger than maxBytes (KIP-74). Default true. */
+  minOneMessage?: boolean;
+}
+
+export interface OpenOptions {
+  config: LogConfig;
+  ops: FileOps;
+  /** From the log dir's log-start-offset checkpoint; 0 when unknown. */
+  logStartOffset?: number;
+  /** The log dir had a clean-shutdown marker. */
+  cleanShutdown?: boolean;
+  clock?: () => number;
+}
+
+export class PartitionLog {
+  readonly dir: string;
+  readonly topic: string;
+  readonly partition: number;
+  config: LogConfig;
+  readonly leaderEpochCache: LeaderEpochCache;
+  readonly producerStateSnapshots: ProducerStateSnapshots;
+  private readonly ops: FileOps;
+  private readonly clock: () => number;
+  /** Ascending by base offset; the last one is the active segment. Never empty. */
+  private segments: LogSegment[] = [];
+  private readonly deletes: DelayedDeletes;
+  private _logStartOffset = 0;
+  private _durableOffset = 0;
+  /** The highWatermark's byte position: reads for consumers stop there. */
+  private durableSegment!: LogSegment;
+  private durablePosition = 0;
+  private unflushedRecords = 0;
+  private lastFlushMs: number;
+  /** Bytes cut off torn tails when this log was opened. */
+  readonly truncatedOnOpen: number;
+
+  private constructor(dir: string, topic: string, partition: number, o: OpenOptions) {
+    this.dir = dir;
+    this.topic = topic;
+    this.partition = partition;
+    this.config = o.config;
+    this.ops = o.ops;
+    this.clock = o.clock ?? Date.now;
+    this.lastFlushMs = this.clock();
+    this.leaderEpochCache = new LeaderEpochCache(o.ops, dir);
+    this.producerStateSnapshots = new ProducerStateSnapshots(o.ops, dir);
+    this.deletes = new DelayedDeletes(o.ops);
+    this.truncatedOnOpen = 0;
+  }
+
+  /** Opens (recovering) or creates the log in `dir`. Throws on I/O errors: a log that cannot open is offline. */
+  static open(dir: string, topic: string, partition: number, o: OpenOptions): PartitionLog {
+    const log = new PartitionLog(dir, topic, partition, o);
+    const ops = o.ops;
+    if (!ops.exists(dir)) ops.mkdir(dir);
+    const bases: number[] = [];
+    for (const name of ops.readdir(dir)) {
+      if (name.endsWith('.deleted') || name.endsWith('.tmp')) ops.unlink(`${dir}/${name}`);
+      else if (/^\d{20}\.log$/.test(name)) bases.push(Number(name.slice(0, 20)));
+    }
+    bases.sort((a, b) => a - b);
+    const now = log.clock();
+    const segConfig = log.segmentConfig();
+    let truncated = 0;
+    for (let i = 0; i < bases.length; i++) {
+      const seg = LogSegment.open(ops, dir, bases[i], segConfig, i === bases.length - 1, now);
+      truncated += seg.truncatedOnOpen;
+      log.segments.push(seg);
+    }
+    if (log.segments.length === 0) {
+      log.segments.push(LogSegment.create(ops, dir, Math.max(0, o.logStartOffset ?? 0), segConfig, now));
+      ops.syncDir(dir);
+    }
+    // After a crash the recovered tail may still be only in the page cache: make it durable before serving it.
+    if (!o.cleanShutdown || truncated > 0) ops.fdatasync(log.active.fd);
+    (log as { truncatedOnOpen: number }).truncatedOnOpen = truncated;
+    const leo = log.logEndOffset;
+    log._logStartOffset = Math.min(Math.max(o.logStartOffset ?? 0, log.segments[0].baseOffset), leo);
+    log.leaderEpochCache.truncateFromEnd(leo);
+    log.leaderEpochCache.truncateFromStart(log._logStartOffset);
+    log.producerStateSnapshots.deleteAbove(leo);
+    log.markDurable();
+    return log;
+  }
+
+  private segmentConfig(): SegmentConfig {
+    return {
+      indexIntervalBytes: this.config.indexIntervalBytes,
+      maxIndexSize: this.config.segmentIndexBytes,
+      indexFlushBytes: this.config.indexFlushBytes,
+    };
+  }
+
+  private get active(): LogSegment {
+    return this.segments[this.segments.length - 1];
+  }
+
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.active.nextOffset;
+  }
+
+  /** Every offset below this is on stable storage. */
+  get durableOffset(): number {
+    return this._durableOffset;
+  }
+
+  get highWatermark(): number {
+    return this.config.ackBeforeFsync ? this.logEndOffset : this._durableOffset;
+  }
+
+  get lastStableOffset(): number {
+    return this.highWatermark;
+  }
+
+  /** Bytes of all segments. */
+  get size(): number {
+    let total = 0;
+    for (const s of this.segments) total += s.size;
+    return total;
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Base offsets of the segments, oldest first (tools, tests). */
+  get segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+
+  /** Segments, oldest first. For the cleaner and tools; do not keep references across retention turns. */
+  get logSegments(): readonly LogSegment[] {
+    return this.segments;
+  }
+
+  /**
+   * Validates, assigns offsets (patching `records` in place) and writes one produce's batches. Returns the offsets
+   * at once; they are durable once durableOffset > lastOffset (after a flush turn). Errors are values; on an I/O
+   * error nothing of this call is in the log.
+   */
+  append(records: Uint8Array, opts: AppendOptions = {}): AppendResult {
+    const now = opts.nowMs ?? this.clock();
+    const checked = validateBatches(records, this.config, opts.origin ?? 'client', now);
+    if ('errorCode' in checked) return checked;
+    let active = this.active;
+    const baseOffset = active.nextOffset;
+    const rolls =
+      active.shouldRoll(checked.bytes, checked.maxTimestamp, this.config.segmentBytes, this.config.segmentMs, now) ||
+      baseOffset + checked.records - 1 - active.baseOffset > 0x7fffffff;
+    if (rolls) {
+      const err = this.roll(now);
+      if (err !== null) return err;
+      active = this.active;
+    }
+    const logAppendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1;
+    const epoch = opts.partitionLeaderEpoch ?? -1;
+    // A new leader epoch is checkpointed before its first batch is written: if the write then fails, an epoch
+    // starting at logEndOffset is harmless; the other order could acknowledge-fail a batch that is in the log.
+    if (epoch >= 0 && epoch > this.leaderEpochCache.latestEpoch) {
+      try {
+        this.leaderEpochCache.assign(epoch, baseOffset);
+      } catch (err) {
+        return ioError('leader-epoch-checkpoint', err);
+      }
+    }
+    const next = assignOffsets(records, baseOffset, epoch, logAppendTime);
+    try {
+      active.append(records, 0, records.length);
+    } catch (err) {
+      return ioError(`append to ${active.logPath}`, err);
+    }
+    this.unflushedRecords += checked.records;
+    return {
+      errorCode: 'NONE',
+      baseOffset,
+      lastOffset: next - 1,
+      logAppendTime,
+      logStartOffset: this._logStartOffset,
+      records: checked.records,
+    };
+  }
+
+  /** Starts a new active segment at logEndOffset; the old one is made durable and its indexes trimmed first. */
+  roll(nowMs: number = this.clock()): StorageError | null {
+    const old = this.active;
+    if (old.size === 0) return null;
+    try {
+      old.onBecomeInactive();
+      this.segments.push(LogSegment.create(this.ops, this.dir, old.nextOffset, this.segmentConfig(), nowMs));
+      this.ops.syncDir(this.dir);
+    } catch (err) {
+      return ioError(`roll of ${this.dir}`, err);
+    }
+    this.markDurable();
+    return null;
+  }
+
+  /** True when flush.messages or flush.ms say unflushed data must be flushed even if nobody waits for it. */
+  flushDue(nowMs: number = this.clock()): boolean {
+    if (this.active.flushedSize === this.active.size) return false;
+    return this.unflushedRecords >= this.config.flushMessages || nowMs - this.lastFlushMs >= this.config.flushMs;
+  }
+
+  /** Has appended bytes that are not durable yet. */
+  get dirty(): boolean {
+    return this.active.flushedSize !== this.active.size;
+  }
+
+  /** One group-commit step: fdatasync the active segment if dirty. Advances durableOffset; errors are values. */
+  flush(nowMs: number = this.clock()): StorageError | null {
+    this.lastFlushMs = nowMs;
+    if (!this.dirty) return null;
+    try {
+      this.active.flush();
+    } catch (err) {
+      return ioError(`fdatasync of ${this.active.logPath}`, err);
+    }
+    this.markDurable();
+    return null;
+  }
+
+  private markDurable(): void {
+    const active = this.active;
+    if (active.flushedSize !== active.size) return;
+    this._durableOffset = active.nextOffset;
+    this.durableSegment = active;
+    this.durablePosition = active.size;
+    this.unflushedRecords = 0;
+  }
+
+  /** Index of the segment holding `offset` (the last one with baseOffset <= offset). */
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid].baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * Where to read from fetchOffset: the batch holding it first, up to maxBytes (a partial final batch is allowed),
+   * within one segment, never past the highWatermark (or logEndOffset). No bytes are copied.
+   */
+  read(fetchOffset: number, maxBytes: number, opts: ReadOptions = {}): ReadResult | StorageError {
+    const upTo = opts.isolation === 'logEnd' ? this.logEndOffset : this.highWatermark;
+    if (fetchOffset < this._logStartOffset || fetchOffset > this.logEndOffset) {
+      return storageError(
+        'OFFSET_OUT_OF_RANGE',
+        `offset ${fetchOffset} is outside [${this._logStartOffset}, ${this.logEndOffset}]`,
+      );
+    }
+    const minOne = opts.minOneMessage ?? true;
+    const toEnd = opts.isolation === 'logEnd' || this.config.ackBeforeFsync;
+    const upToSegment = toEnd ? this.active : this.durableSegment;
+    const upToPosition = toEnd ? this.active.size : this.durablePosition;
+    const offset = fetchOffset;
+    if (offset < upTo) {
+      for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
+        const seg = this.segments[i];
+        const found = seg.read(offset, maxBytes, seg === upToSegment ? upToPosition : seg.size, minOne);
+        if (found !== null) return this.readResult(seg, found.position, found.size, found.first.baseOffset);
+        // Nothing at or after `offset` in this segment (its tail offsets were compacted away): the next one.
+        if (seg === upToSegment) break;
+      }
+    }
+    return this.readResult(this.active, this.active.size, 0, -1);
+  }
+
+  private readResult(seg: LogSegment, position: number, size: number, first: number): ReadResult {
+    const hw = this.highWatermark;
+    return {
+      errorCode: 'NONE',
+      path: seg.logPath,
+      fd: seg.fd,
+      position,
+      size,
+      firstBatchOffset: first,
+      highWatermark: hw,
+      lastStableOffset: hw,
+      logStartOffset: this._logStartOffset,
+    };
+  }
+
+  /** Reads the bytes a ReadResult points at (tests and tools; the fetch path sends them from the fd). */
+  readBytes(r: ReadResult): Buffer {
+    const out = Buffer.allocUnsafe(r.size);
+    let done = 0;
+    while (done < r.size) {
+      const n = this.ops.read(r.fd, out, done, r.size - done, r.position + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return out.subarray(0, done);
+  }
+
+  /**
+   * ListOffsets by timestamp: the first offset >= logStartOffset whose record timestamp >= ts, with that record's
+   * timestamp; null when there is none below the highWatermark (ListOffsets then answers offset -1).
+   */
+  offsetForTimestamp(ts: number): TimestampOffset | null {
+    const first = this.segmentIndexFor(this._logStartOffset);
+    return offsetForTimestamp(this.segments, first, this._logStartOffset, this.highWatermark, ts);
+  }
+
+  /** ListOffsets MAX_TIMESTAMP (-3, KIP-734): the first record with the largest timestamp, or null when empty. */
+  offsetOfMaxTimestamp(): TimestampOffset | null {
+    const first = this.segmentIndexFor(this._logStartOffset);
+    return offsetOfMaxTimestamp(this.segments, first, this._logStartOffset, this.highWatermark);
+  }
+
+  /** DeleteRecords: advances logStartOffset (never past the highWatermark). The caller persists the checkpoint. */
+  deleteRecords(offset: number): { errorCode: 'NONE'; lowWatermark: number } | StorageError {
+    if (offset > this.highWatermark || offset < 0) {
+      return storageError('OFFSET_OUT_OF_RANGE', `offset ${offset} is above the highWatermark ${this.highWatermark}`);
+    }
+    if (offset > this._logStartOffset) this.advanceLogStartOffset(offset);
+    return { errorCode: 'NONE', lowWatermark: this._logStartOffset };
+  }
+
+  private advanceLogStartOffset(offset: number): void {
+    this._logStartOffset = offset;
+    try {
+      this.leaderEpochCache.truncateFromStart(offset);
+      this.producerStateSnapshots.deleteBelow(offset);
+    } catch {
+      // Both are rebuilt or rewritten on the next change; a failure here must not fail DeleteRecords.
+    }
+  }
+
+  /**
+   * Retention on whole segments, never the active one: segments entirely below logStartOffset, older than
+   * retention.ms (by their largest timestamp), and the oldest ones while the log exceeds retention.bytes. Deleted
+   * segments are renamed `.deleted` and unlinked file.delete.delay.ms later. Returns how many were deleted.
+   */
+  runRetention(nowMs: number = this.clock()): number {
+    const n = segmentsToDelete(this.segments, this.config, this._logStartOffset, nowMs);
+    if (n === 0) return 0;
+    this.deletes.deleteSegments(this.segments.splice(0, n), nowMs + this.config.fileDeleteDelayMs);
+    if (this.segments[0].baseOffset > this._logStartOffset) this.advanceLogStartOffset(this.segments[0].baseOffset);
+    this.deletes.run(nowMs);
+    return n;
+  }
+
+  /** Unlinks `.deleted` files whose file.delete.delay.ms passed and closes their fds. */
+  deleteExpiredFiles(nowMs: number = this.clock()): void {
+    this.deletes.run(nowMs);
+  }
+
+  // ---- what the cleaner needs (src/cleaner/log-cleaner.ts CleanableLog) ----
+
+  get activeSegmentBaseOffset(): number {
+    return this.active.baseOffset;
+  }
+
+  /** Every segment except the active one, ascending. */
+  sealedSegments(): Array<{ baseOffset: number; sizeInBytes: number; largestTimestamp: number }> {
+    return this.segments.slice(0, -1).map((s) => ({
+      baseOffset: s.baseOffset,
+      sizeInBytes: s.size,
+      largestTimestamp: s.maxTimestampSoFar,
+    }));
+  }
+
+  /** Offsets at or above stay dirty for the cleaner: the highWatermark until transactions add a first unstable one. */
+  firstUncleanableOffset(): number {
+    return this.highWatermark;
+  }
+
+  /**
+   * The cleaner swapped files: sealed segments `oldBaseOffsets` are replaced by the cleaned sealed segment now at
+   * `newBaseOffset` (already under its final names). The old segments' fds stay open for reads in flight and close
+   * when `deletedPaths` are unlinked, file.delete.delay.ms from now.
+   */
+  replaceSegments(oldBaseOffsets: readonly number[], newBaseOffset: number, deletedPaths: readonly string[]): void {
+    const old = new Set(oldBaseOffsets);
+    const removed = this.segments.filter((s) => old.has(s.baseOffset) && s !== this.active);
+    const kept = this.segments.filter((s) => !removed.includes(s));
+    const cleaned = LogSegment.open(this.ops, this.dir, newBaseOffset, this.segmentConfig(), false, this.clock());
+    kept.push(cleaned);
+    kept.sort((a, b) => a.baseOffset - b.baseOffset);
+    this.segments = kept;
+    this.deletes.schedule(removed, deletedPaths, this.clock() + this.config.fileDeleteDelayMs);
+  }
+
+  /** Flushes everything and trims the active segment's indexes (a clean close). Throws on I/O errors. */
+  close(): void {
+    const active = this.active;
+    active.onBecomeInactive();
+    for (const seg of this.segments) seg.close();
+    this.deletes.run(Number.MAX_SAFE_INTEGER);
+    this.segments = [];
+  }
+
+  /** Closes without flushing anything (a crash, for tests; or a log dir that failed). */
+  closeUnclean(): void {
+    for (const seg of this.segments) {
+      try {
+        seg.close();
+      } catch {
+        // best effort
+      }
+    }
+    this.segments = [];
+  }
+}
