@@ -7,8 +7,11 @@
 //     no control batches (only coordinators write markers)            -> INVALID_RECORD
 //   - CreateTime: baseTimestamp and maxTimestamp (-1 = none) within
 //     [now - message.timestamp.before.max.ms, now + after.max.ms]     -> INVALID_TIMESTAMP
-// Records are not decoded (ARCHITECTURE.md §3: batches stay bytes on the produce path), so timestamps are checked on
-// the batch header: maxTimestamp bounds every record from above and baseTimestamp is the first record's.
+//   - client batches of compacted topics (cleanup.policy has compact):
+//     every record has a key                                           -> INVALID_RECORD, with recordErrors
+// Records are not decoded (ARCHITECTURE.md §3: batches stay bytes on the produce path) except for that key check
+// (the one place the batch is decompressed), so timestamps are checked on the batch header: maxTimestamp bounds
+// every record from above and baseTimestamp is the first record's.
 // Then: baseOffset := next offset, partitionLeaderEpoch := leader epoch (both outside the CRC), and for
 // LogAppendTime topics attributes bit 3 + maxTimestamp := now with the CRC recomputed.
 import {
@@ -20,13 +23,14 @@ import {
   LOG_OVERHEAD,
   MAX_TIMESTAMP_OFFSET,
   RECORDS_COUNT_OFFSET,
+  readRecords,
   setBaseOffset,
   setLogAppendTime,
   setPartitionLeaderEpoch,
   validateRecordBatch,
 } from '@sluice/protocol/records/record-batch.ts';
-import type { LogConfig } from './log-config.ts';
-import { type StorageError, storageError } from './storage-error.ts';
+import { isCompacted, type LogConfig } from './log-config.ts';
+import { type RecordError, type StorageError, storageError } from './storage-error.ts';
 
 /** Who wrote the batches: clients get every check; coordinators may write control batches. */
 export type AppendOrigin = 'client' | 'coordinator';
@@ -48,12 +52,16 @@ function i32(buf: Uint8Array, pos: number): number {
   return (buf[pos] << 24) | (buf[pos + 1] << 16) | (buf[pos + 2] << 8) | buf[pos + 3];
 }
 
-/** Checks every batch of `records`; returns what they hold, or the first error. Writes nothing. */
+/**
+ * Checks every batch of `records`; returns what they hold, or the first error. Writes nothing. `topicPartition`
+ * ("<topic>-<partition>") only names the partition in the keyless-record message.
+ */
 export function validateBatches(
   records: Uint8Array,
   config: LogConfig,
   origin: AppendOrigin,
   nowMs: number,
+  topicPartition = '',
 ): ValidatedBatches | StorageError {
   const end = records.length;
   if (end === 0) return storageError('INVALID_RECORD', 'no record batch');
@@ -105,8 +113,39 @@ export function validateBatches(
   if (end > config.segmentBytes) {
     return storageError('RECORD_LIST_TOO_LARGE', `${end} bytes exceed segment.bytes ${config.segmentBytes}`);
   }
+  if (origin === 'client' && isCompacted(config)) {
+    const keyless = keylessRecords(records, topicPartition);
+    if (keyless !== null) return keyless;
+  }
   if (config.messageTimestampType === 'LogAppendTime') maxTimestamp = nowMs;
   return { batches, records: count, bytes: end, maxTimestamp };
+}
+
+/**
+ * Kafka's LogValidator key check for compacted topics: every record without a key is a record error (all of them,
+ * as Kafka lists them). Runs on batches already checked for length and CRC; a batch that does not decompress is
+ * CORRUPT_MESSAGE.
+ */
+function keylessRecords(records: Uint8Array, topicPartition: string): StorageError | null {
+  const message = `Compacted topic cannot accept message without key in topic partition ${topicPartition}.`;
+  const errors: RecordError[] = [];
+  let pos = 0;
+  let index = 0;
+  while (pos < records.length) {
+    let decoded: ReturnType<typeof readRecords>;
+    try {
+      decoded = readRecords(records, pos);
+    } catch (err) {
+      return storageError('CORRUPT_MESSAGE', `batch at byte ${pos} does not decode: ${(err as Error).message}`);
+    }
+    for (const r of decoded) {
+      if (r.key === null) errors.push({ batchIndex: index, batchIndexErrorMessage: message });
+      index++;
+    }
+    pos += LOG_OVERHEAD + i32(records, pos + BATCH_LENGTH_OFFSET);
+  }
+  if (errors.length === 0) return null;
+  return { errorCode: 'INVALID_RECORD', message, recordErrors: errors };
 }
 
 /**

@@ -2,10 +2,27 @@
 export { type AppendOrigin, assignOffsets, validateBatches } from './append-validator.ts';
 export { type BatchInfo, BatchScanner } from './batch-scanner.ts';
 export { readCheckpoint, writeCheckpoint } from './checkpoint-file.ts';
+export {
+  type CleanerConfig,
+  cleanerConfig,
+  cleanerConfigOf,
+  DEFAULT_CLEANER_CONFIG,
+} from './cleaner/cleaner-config.ts';
+export { type CleanerStats, type CleanStepResult, LogCleaner } from './cleaner/log-cleaner.ts';
+export { batchHasNullKey } from './cleaner/record-filter.ts';
+export { recoverCleanerSwap, type SwapRecovery } from './cleaner/segment-swap.ts';
 export { type FileOps, readFully, realFileOps, writeFully } from './file-ops.ts';
 export { type DurableCallback, GroupCommit } from './group-commit.ts';
 export { type EpochEntry, LEADER_EPOCH_CHECKPOINT, LeaderEpochCache } from './leader-epoch-cache.ts';
-export { DEFAULT_LOG_CONFIG, type LogConfig, logConfig } from './log-config.ts';
+export {
+  type CleanupPolicy,
+  DEFAULT_LOG_CONFIG,
+  deletesByRetention,
+  isCompacted,
+  type LogConfig,
+  logConfig,
+  maxSegmentMs,
+} from './log-config.ts';
 export { CLEAN_SHUTDOWN_FILE, LOG_START_OFFSET_CHECKPOINT, LogManager, type LogManagerOptions } from './log-manager.ts';
 export { type BatchLocation, LogSegment, type SegmentConfig, segmentFileName } from './log-segment.ts';
 export { OFFSET_INDEX_ENTRY_SIZE, OffsetIndex, type OffsetPosition } from './offset-index.ts';
@@ -21,6 +38,7 @@ export {
 export { ProducerStateSnapshots, SNAPSHOT_SUFFIX } from './producer-state-snapshots.ts';
 export {
   ioError,
+  type RecordError,
   STORAGE_ERROR_CODES,
   type StorageError,
   type StorageErrorCode,

@@ -1,5 +1,9 @@
 // Per-log configuration, named after Kafka's topic configs (camelCase of the dotted name). Defaults are Kafka 4's
-// unless the line says why not.
+// unless the line says why not. A PartitionLog reads its `config` at every turn (append, retention, cleaner step),
+// so replacing it whole (a dynamic topic config change) takes effect at the next one.
+
+/** cleanup.policy: a comma-separated list in Kafka; these are its three meaningful values. */
+export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
 
 export interface LogConfig {
   /** segment.bytes: roll when the active segment would exceed this. Kafka: 1 GiB. */
@@ -39,6 +43,22 @@ export interface LogConfig {
   ackBeforeFsync: boolean;
   /** Not a Kafka config: pending offset-index bytes written per group commit (4096; tests set it low). */
   indexFlushBytes: number;
+  /**
+   * cleanup.policy. Kafka: delete. `compact` keeps the latest record per key (the log cleaner) and refuses keyless
+   * records; retention by time and size runs only when the policy includes `delete`.
+   */
+  cleanupPolicy: CleanupPolicy;
+  /** delete.retention.ms: how long a tombstone stays after the cleaner first kept it. Kafka: 1 day. */
+  deleteRetentionMs: number;
+  /** min.cleanable.dirty.ratio: clean when dirty / (clean + dirty) bytes exceeds it. Kafka: 0.5. */
+  minCleanableDirtyRatio: number;
+  /** min.compaction.lag.ms: a record stays uncompacted at least this long. Kafka: 0. */
+  minCompactionLagMs: number;
+  /**
+   * max.compaction.lag.ms: a record becomes eligible for compaction at most this long after it was written (the
+   * active segment of a compacted log rolls at min(segment.ms, this), KIP-354). Kafka: Long.MAX.
+   */
+  maxCompactionLagMs: number;
   /** file.delete.delay.ms: how long `.deleted` segment files stay so reads in flight finish. Kafka: 60000. */
   fileDeleteDelayMs: number;
 }
@@ -59,8 +79,36 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   ackBeforeFsync: false,
   fileDeleteDelayMs: 60000,
   indexFlushBytes: 4096,
+  cleanupPolicy: 'delete',
+  deleteRetentionMs: 86_400_000,
+  minCleanableDirtyRatio: 0.5,
+  minCompactionLagMs: 0,
+  maxCompactionLagMs: Number.MAX_SAFE_INTEGER,
 });
 
 export function logConfig(overrides: Partial<LogConfig> = {}): LogConfig {
   return { ...DEFAULT_LOG_CONFIG, ...overrides };
+}
+
+/**
+ * The policy includes `compact`. Read loosely ('delete,compact', spaces, any case) because topic configs may arrive
+ * as the client wrote them.
+ */
+export function isCompacted(config: Pick<LogConfig, 'cleanupPolicy'>): boolean {
+  return String(config.cleanupPolicy).toLowerCase().includes('compact');
+}
+
+/** The policy includes `delete`: retention by time and size applies. */
+export function deletesByRetention(config: Pick<LogConfig, 'cleanupPolicy'>): boolean {
+  return String(config.cleanupPolicy).toLowerCase().includes('delete');
+}
+
+/**
+ * segment.ms as the active segment's roll deadline: for compacted logs min(segment.ms, max.compaction.lag.ms), so a
+ * dirty record waits at most max.compaction.lag.ms (Kafka's LogConfig.maxSegmentMs).
+ */
+export function maxSegmentMs(config: LogConfig): number {
+  if (isCompacted(config) && config.maxCompactionLagMs > 0)
+    return Math.min(config.segmentMs, config.maxCompactionLagMs);
+  return config.segmentMs;
 }

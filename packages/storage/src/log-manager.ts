@@ -1,5 +1,8 @@
 // Owner of one log dir (`log.dirs` entry): opens every partition log in it (recovering them), creates and deletes
-// partition logs, runs flush (group commit) and retention turns, and on close writes the clean-shutdown marker.
+// partition logs, runs flush (group commit), retention and cleaner turns, and on close writes the clean-shutdown
+// marker. The cleaner turn is bounded by a byte budget so the shard loop can run it between append turns; it works
+// on one compacted log at a time (one key -> offset map alive per log dir) and moves round-robin to the next log
+// when that log's pass ends or it has nothing to clean.
 // Files it owns in the log dir, Kafka's names and formats:
 //   .kafka_cleanshutdown          clean-shutdown marker, JSON {"version":0,"brokerEpoch":-1}; present only between a
 //                                 clean close and the next open (open deletes it first, so a crash leaves none)
@@ -11,7 +14,7 @@
 import { readCheckpoint, writeCheckpoint } from './checkpoint-file.ts';
 import { type FileOps, realFileOps } from './file-ops.ts';
 import { GroupCommit } from './group-commit.ts';
-import { type LogConfig, logConfig } from './log-config.ts';
+import { isCompacted, type LogConfig, logConfig } from './log-config.ts';
 import { PartitionLog } from './partition-log.ts';
 import type { StorageError } from './storage-error.ts';
 
@@ -39,6 +42,8 @@ export class LogManager {
   private readonly configFor: (topic: string) => Partial<LogConfig>;
   private readonly clock: () => number;
   private readonly logs = new Map<string, PartitionLog>();
+  /** Round-robin position of the cleaner turn: the log it works on, or looks at first. */
+  private cleanerCursor = 0;
 
   private constructor(o: LogManagerOptions, cleanShutdown: boolean) {
     this.logDir = o.logDir;
@@ -112,6 +117,7 @@ export class LogManager {
     const log = this.getLog(topic, partition);
     if (log === undefined) return;
     this.groupCommit.failAll(log, { errorCode: 'KAFKA_STORAGE_ERROR', message: 'log deleted' });
+    log.abortCleaning();
     log.closeUnclean();
     this.logs.delete(key(topic, partition));
     this.ops.rmdir(log.dir);
@@ -147,6 +153,32 @@ export class LogManager {
       log.deleteExpiredFiles(nowMs);
     }
     return n;
+  }
+
+  /**
+   * One bounded cleaner turn: about `budgetBytes` of segment data read (at least one batch when a log has work)
+   * across compacted logs, starting with the log whose pass is in progress, then round-robin. Before a log is
+   * stepped, its active segment rolls if its first record is older than min(segment.ms, max.compaction.lag.ms).
+   * Returns the bytes read (0: nothing to clean anywhere right now). Errors are values inside each log.
+   */
+  cleanerTurn(budgetBytes: number, nowMs: number = this.clock()): number {
+    const n = this.logs.size;
+    if (n === 0) return 0;
+    const logs = [...this.logs.values()];
+    let read = 0;
+    for (let visited = 0; visited < n && read < budgetBytes; ) {
+      const log = logs[this.cleanerCursor % n];
+      if (isCompacted(log.config) || log.logCleaner !== null) {
+        if (log.logCleaner?.busy !== true) log.rollForCompaction(nowMs);
+        const r = log.cleanStep(budgetBytes - read, nowMs);
+        read += r.bytesRead;
+        // Mid-pass with the budget spent: this log again next turn.
+        if (log.logCleaner?.busy === true) break;
+      }
+      this.cleanerCursor = (this.cleanerCursor + 1) % n;
+      visited++;
+    }
+    return read;
   }
 
   private writeLogStartOffsets(): void {

@@ -3,6 +3,8 @@
 //   leader-epoch-checkpoint                            leader-epoch-cache.ts
 //   <20-digit offset>.snapshot                         producer state (producer-state-snapshots.ts, seam only)
 //   *.deleted                                          segments removed by retention, unlinked after a delay
+//   *.cleaned, *.swap, cleaner-offset-checkpoint       compaction (src/cleaner/; open completes or rolls back an
+//                                                      interrupted swap before listing segments)
 //
 // Offsets: logStartOffset <= highWatermark <= logEndOffset. "Appended" and "durable" are separate events:
 // append() writes to the page cache and returns the assigned offsets at once; flush() fdatasyncs and advances
@@ -15,17 +17,26 @@
 // they rolled, so in practice only the last one can have a torn tail. Without a clean-shutdown marker the recovered
 // last segment is fdatasync'd once, so everything found is durable before it is served.
 //
+// Compacted logs (cleanup.policy has compact) own a LogCleaner, created at their first cleanStep; the log implements
+// the cleaner's CleanableLog hooks (end of this file).
+//
 // Owner: shard. Synchronous I/O only.
 import { type AppendOrigin, assignOffsets, validateBatches } from './append-validator.ts';
-import type { FileOps } from './file-ops.ts';
+import { cleanerConfigOf } from './cleaner/cleaner-config.ts';
+import { type CleanStepResult, LogCleaner } from './cleaner/log-cleaner.ts';
+import { recoverCleanerSwap } from './cleaner/segment-swap.ts';
+import { type FileOps, readFully } from './file-ops.ts';
 import { LeaderEpochCache } from './leader-epoch-cache.ts';
-import type { LogConfig } from './log-config.ts';
+import { isCompacted, type LogConfig, maxSegmentMs } from './log-config.ts';
+import { findBatches, type ReadOptions, type ReadResult, segmentIndexFor } from './log-read.ts';
 import { LogSegment, type SegmentConfig } from './log-segment.ts';
 import { ProducerStateSnapshots } from './producer-state-snapshots.ts';
 import { DelayedDeletes, segmentsToDelete } from './segment-deletion.ts';
 import { ioError, type StorageError, storageError } from './storage-error.ts';
 import type { TimestampOffset } from './time-index.ts';
 import { offsetForTimestamp, offsetOfMaxTimestamp } from './timestamp-lookup.ts';
+
+export type { ReadOptions, ReadResult } from './log-read.ts';
 
 export interface AppendOptions {
   /** Stamped into every batch (and the leader-epoch cache) when >= 0. */
@@ -46,28 +57,6 @@ export interface AppendSuccess {
 }
 
 export type AppendResult = AppendSuccess | StorageError;
-
-/** Where the bytes of a fetch are; the reader reads [position, position + size) of `fd` (or `path`). */
-export interface ReadResult {
-  errorCode: 'NONE';
-  path: string;
-  fd: number;
-  position: number;
-  /** 0 when there is nothing to read yet (fetchOffset == the read's upper bound). */
-  size: number;
-  /** Base offset of the first batch returned (<= fetchOffset), -1 when size is 0. */
-  firstBatchOffset: number;
-  highWatermark: number;
-  lastStableOffset: number;
-  logStartOffset: number;
-}
-
-export interface ReadOptions {
-  /** 'highWatermark' (consumers, default) or 'logEnd' (replication, tools). */
-  isolation?: 'highWatermark' | 'logEnd';
-  /** Return the first batch whole even when larger than maxBytes (KIP-74). Default true. */
-  minOneMessage?: boolean;
-}
 
 export interface OpenOptions {
   config: LogConfig;
@@ -100,6 +89,10 @@ export class PartitionLog {
   private lastFlushMs: number;
   /** Bytes cut off torn tails when this log was opened. */
   readonly truncatedOnOpen: number;
+  /** Compacted logs only, from their first cleanStep; dropped when the policy stops being compact. */
+  private cleaner: LogCleaner | null = null;
+  /** The config the cleaner's settings were derived from (a new object = a dynamic config change). */
+  private cleanerConfigSource: LogConfig | null = null;
 
   private constructor(dir: string, topic: string, partition: number, o: OpenOptions) {
     this.dir = dir;
@@ -120,6 +113,9 @@ export class PartitionLog {
     const log = new PartitionLog(dir, topic, partition, o);
     const ops = o.ops;
     if (!ops.exists(dir)) ops.mkdir(dir);
+    // Before listing segments: a swap interrupted by a crash is completed (or rolled back), so the names below are
+    // whole segments, each offset in exactly one of them.
+    recoverCleanerSwap(ops, dir);
     const bases: number[] = [];
     for (const name of ops.readdir(dir)) {
       if (name.endsWith('.deleted') || name.endsWith('.tmp')) ops.unlink(`${dir}/${name}`);
@@ -211,13 +207,24 @@ export class PartitionLog {
    */
   append(records: Uint8Array, opts: AppendOptions = {}): AppendResult {
     const now = opts.nowMs ?? this.clock();
-    const checked = validateBatches(records, this.config, opts.origin ?? 'client', now);
+    const checked = validateBatches(
+      records,
+      this.config,
+      opts.origin ?? 'client',
+      now,
+      `${this.topic}-${this.partition}`,
+    );
     if ('errorCode' in checked) return checked;
     let active = this.active;
     const baseOffset = active.nextOffset;
     const rolls =
-      active.shouldRoll(checked.bytes, checked.maxTimestamp, this.config.segmentBytes, this.config.segmentMs, now) ||
-      baseOffset + checked.records - 1 - active.baseOffset > 0x7fffffff;
+      active.shouldRoll(
+        checked.bytes,
+        checked.maxTimestamp,
+        this.config.segmentBytes,
+        maxSegmentMs(this.config),
+        now,
+      ) || baseOffset + checked.records - 1 - active.baseOffset > 0x7fffffff;
     if (rolls) {
       const err = this.roll(now);
       if (err !== null) return err;
@@ -299,21 +306,9 @@ export class PartitionLog {
     this.unflushedRecords = 0;
   }
 
-  /** Index of the segment holding `offset` (the last one with baseOffset <= offset). */
-  private segmentIndexFor(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.segments[mid].baseOffset <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-
   /**
    * Where to read from fetchOffset: the batch holding it first, up to maxBytes (a partial final batch is allowed),
-   * within one segment, never past the highWatermark (or logEndOffset). No bytes are copied.
+   * within one segment, never past the highWatermark (or logEndOffset). No bytes are copied (log-read.ts).
    */
   read(fetchOffset: number, maxBytes: number, opts: ReadOptions = {}): ReadResult | StorageError {
     const upTo = opts.isolation === 'logEnd' ? this.logEndOffset : this.highWatermark;
@@ -327,16 +322,9 @@ export class PartitionLog {
     const toEnd = opts.isolation === 'logEnd' || this.config.ackBeforeFsync;
     const upToSegment = toEnd ? this.active : this.durableSegment;
     const upToPosition = toEnd ? this.active.size : this.durablePosition;
-    const offset = fetchOffset;
-    if (offset < upTo) {
-      for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
-        const seg = this.segments[i];
-        const found = seg.read(offset, maxBytes, seg === upToSegment ? upToPosition : seg.size, minOne);
-        if (found !== null) return this.readResult(seg, found.position, found.size, found.first.baseOffset);
-        // Nothing at or after `offset` in this segment (its tail offsets were compacted away): the next one.
-        if (seg === upToSegment) break;
-      }
-    }
+    const found =
+      fetchOffset < upTo ? findBatches(this.segments, fetchOffset, maxBytes, upToSegment, upToPosition, minOne) : null;
+    if (found !== null) return this.readResult(found.segment, found.position, found.size, found.firstBatchOffset);
     return this.readResult(this.active, this.active.size, 0, -1);
   }
 
@@ -358,13 +346,7 @@ export class PartitionLog {
   /** Reads the bytes a ReadResult points at (tests and tools; the fetch path sends them from the fd). */
   readBytes(r: ReadResult): Buffer {
     const out = Buffer.allocUnsafe(r.size);
-    let done = 0;
-    while (done < r.size) {
-      const n = this.ops.read(r.fd, out, done, r.size - done, r.position + done);
-      if (n === 0) break;
-      done += n;
-    }
-    return out.subarray(0, done);
+    return out.subarray(0, readFully(this.ops, r.fd, out, 0, r.size, r.position));
   }
 
   /**
@@ -372,13 +354,13 @@ export class PartitionLog {
    * timestamp; null when there is none below the highWatermark (ListOffsets then answers offset -1).
    */
   offsetForTimestamp(ts: number): TimestampOffset | null {
-    const first = this.segmentIndexFor(this._logStartOffset);
+    const first = segmentIndexFor(this.segments, this._logStartOffset);
     return offsetForTimestamp(this.segments, first, this._logStartOffset, this.highWatermark, ts);
   }
 
   /** ListOffsets MAX_TIMESTAMP (-3, KIP-734): the first record with the largest timestamp, or null when empty. */
   offsetOfMaxTimestamp(): TimestampOffset | null {
-    const first = this.segmentIndexFor(this._logStartOffset);
+    const first = segmentIndexFor(this.segments, this._logStartOffset);
     return offsetOfMaxTimestamp(this.segments, first, this._logStartOffset, this.highWatermark);
   }
 
@@ -420,6 +402,59 @@ export class PartitionLog {
     this.deletes.run(nowMs);
   }
 
+  // ---- compaction ----
+
+  /**
+   * One bounded slice of compaction (about `budgetBytes` of segment data read, at least one batch), for the shard
+   * loop between append turns. Idle unless cleanup.policy has compact; settings come from `config` at each call.
+   * Errors are values: an I/O error abandons the pass and leaves the log uncleanable until it is reopened
+   * (`logCleaner.uncleanableReason`), the log itself stays online.
+   */
+  cleanStep(budgetBytes: number, nowMs: number = this.clock()): CleanStepResult {
+    if (!isCompacted(this.config)) {
+      this.abortCleaning();
+      this.cleaner = null;
+      return { state: 'idle', bytesRead: 0 };
+    }
+    if (this.cleanerConfigSource !== this.config) {
+      const config = cleanerConfigOf(this.config);
+      if (this.cleaner === null) this.cleaner = new LogCleaner(this, config, this.ops);
+      else this.cleaner.config = config;
+      this.cleanerConfigSource = this.config;
+    }
+    const cleaner = this.cleaner!;
+    try {
+      return cleaner.cleanStep(budgetBytes, nowMs);
+    } catch (err) {
+      cleaner.abort();
+      cleaner.uncleanableReason = ioError(`cleaning ${this.dir}`, err).message;
+      return { state: 'aborted', bytesRead: 0 };
+    }
+  }
+
+  /** Drops the cleaner's pass in progress (its .cleaned files go). Called before truncating or deleting the log. */
+  abortCleaning(): void {
+    this.cleaner?.abort();
+  }
+
+  /** The log's cleaner (stats, firstDirtyOffset, uncleanableReason); null until the first cleanStep. */
+  get logCleaner(): LogCleaner | null {
+    return this.cleaner;
+  }
+
+  /**
+   * Compacted logs: rolls the active segment once its first record is older than min(segment.ms,
+   * max.compaction.lag.ms), so it becomes cleanable without waiting for an append (Kafka rolls only on append, which
+   * leaves a quiet partition's records dirty forever). Returns whether it rolled; errors are values.
+   */
+  rollForCompaction(nowMs: number = this.clock()): boolean | StorageError {
+    const active = this.active;
+    if (!isCompacted(this.config) || active.size === 0) return false;
+    const since = active.rollingBasedTimestamp >= 0 ? active.rollingBasedTimestamp : active.createdMs;
+    if (nowMs - since <= maxSegmentMs(this.config)) return false;
+    return this.roll(nowMs) ?? true;
+  }
+
   // ---- what the cleaner needs (src/cleaner/log-cleaner.ts CleanableLog) ----
 
   get activeSegmentBaseOffset(): number {
@@ -458,6 +493,7 @@ export class PartitionLog {
 
   /** Flushes everything and trims the active segment's indexes (a clean close). Throws on I/O errors. */
   close(): void {
+    this.abortCleaning();
     const active = this.active;
     active.onBecomeInactive();
     for (const seg of this.segments) seg.close();
@@ -467,6 +503,11 @@ export class PartitionLog {
 
   /** Closes without flushing anything (a crash, for tests; or a log dir that failed). */
   closeUnclean(): void {
+    try {
+      this.abortCleaning();
+    } catch {
+      // best effort: recovery deletes .cleaned files on the next open
+    }
     for (const seg of this.segments) {
       try {
         seg.close();

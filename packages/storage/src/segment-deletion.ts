@@ -4,10 +4,12 @@
 //   - it lies entirely below logStartOffset (the next segment starts at or below it: DeleteRecords, KIP-107)
 //   - retention.ms >= 0 and its largest timestamp (its creation time when it has none) is older than that
 //   - retention.bytes >= 0 and the log stays at or above retention.bytes without it
+// The last two only when cleanup.policy includes `delete`: a compact-only log loses records to the cleaner and to
+// logStartOffset, never to time or size (Kafka's deleteOldSegments).
 // Deleted segments are renamed `<name>.deleted` at once and unlinked file.delete.delay.ms later, so reads already
 // handed an fd or a path finish; the fd is closed at the unlink.
 import type { FileOps } from './file-ops.ts';
-import type { LogConfig } from './log-config.ts';
+import { deletesByRetention, type LogConfig } from './log-config.ts';
 import type { LogSegment } from './log-segment.ts';
 
 /** How many segments from the front retention deletes now. */
@@ -17,16 +19,19 @@ export function segmentsToDelete(
   logStartOffset: number,
   nowMs: number,
 ): number {
+  const byRetention = deletesByRetention(config);
+  const retentionMs = byRetention ? config.retentionMs : -1;
+  const retentionBytes = byRetention ? config.retentionBytes : -1;
   let total = 0;
   for (const s of segments) total += s.size;
-  let excess = config.retentionBytes >= 0 ? total - config.retentionBytes : 0;
+  let excess = retentionBytes >= 0 ? total - retentionBytes : 0;
   let n = 0;
   while (n < segments.length - 1) {
     const seg = segments[n];
     const belowStart = segments[n + 1].baseOffset <= logStartOffset;
     const newest = seg.maxTimestampSoFar >= 0 ? seg.maxTimestampSoFar : seg.createdMs;
-    const expired = config.retentionMs >= 0 && nowMs - newest > config.retentionMs;
-    const oversize = config.retentionBytes >= 0 && excess - seg.size >= 0;
+    const expired = retentionMs >= 0 && nowMs - newest > retentionMs;
+    const oversize = retentionBytes >= 0 && excess - seg.size >= 0;
     if (!belowStart && !expired && !oversize) break;
     excess -= seg.size;
     n++;

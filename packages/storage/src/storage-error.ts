@@ -13,9 +13,17 @@ export const STORAGE_ERROR_CODES = {
 
 export type StorageErrorCode = keyof typeof STORAGE_ERROR_CODES;
 
+/** One refused record (Produce v8+ recordErrors): its index among the records of the request's partition data. */
+export interface RecordError {
+  batchIndex: number;
+  batchIndexErrorMessage: string | null;
+}
+
 export interface StorageError {
   errorCode: StorageErrorCode;
   message: string;
+  /** The records that made an INVALID_RECORD append fail, when known (Produce's recordErrors). */
+  recordErrors?: RecordError[];
 }
 
 export function storageError(errorCode: StorageErrorCode, message: string): StorageError {

@@ -11,6 +11,8 @@
 //   offsetMapBytes              64 MiB            memory estimate for the key -> offset map of one pass (Kafka's
 //                                                 log.cleaner.dedupe.buffer.size is 128 MiB shared by its threads)
 
+import type { LogConfig } from '../log-config.ts';
+
 export interface CleanerConfig {
   deleteRetentionMs: number;
   minCleanableDirtyRatio: number;
@@ -35,4 +37,21 @@ export const DEFAULT_CLEANER_CONFIG: Readonly<CleanerConfig> = {
 
 export function cleanerConfig(overrides: Partial<CleanerConfig> = {}): CleanerConfig {
   return { ...DEFAULT_CLEANER_CONFIG, ...overrides };
+}
+
+/** The cleaner's settings from a log's topic config (read again at every step, so config changes apply at once). */
+export function cleanerConfigOf(
+  config: LogConfig,
+  offsetMapBytes = DEFAULT_CLEANER_CONFIG.offsetMapBytes,
+): CleanerConfig {
+  return {
+    deleteRetentionMs: config.deleteRetentionMs,
+    minCleanableDirtyRatio: config.minCleanableDirtyRatio,
+    minCompactionLagMs: config.minCompactionLagMs,
+    maxCompactionLagMs: config.maxCompactionLagMs,
+    segmentBytes: config.segmentBytes,
+    maxIndexBytes: config.segmentIndexBytes,
+    indexIntervalBytes: config.indexIntervalBytes,
+    offsetMapBytes,
+  };
 }
