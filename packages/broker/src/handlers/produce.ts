@@ -1,0 +1,120 @@
+// Produce (key 0) v0-11. acks 0 (no response at all), 1 and -1 (answered after the batches are fdatasync'd, unless
+// sluice.ack.before.fsync); any other acks -> INVALID_REQUIRED_ACKS on every partition. v0-2 carry magic 0/1
+// message sets, up-converted here to one magic-2 batch; v3+ must carry magic 2 (else INVALID_RECORD). Per-partition
+// errors: UNKNOWN_TOPIC_OR_PARTITION, CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_RECORD,
+// INVALID_TIMESTAMP (from storage's validation on the shard), with recordErrors (v8+) for record-level errors.
+// Batches are copied once, into the shard's ring, straight from the request frame.
+// Not yet: idempotence/transactions. Batches with producerId >= 0 are appended WITHOUT sequence checks (duplicates
+// from producer retries are not detected), and transactional batches are appended as plain data.
+import {
+  messageSetToRecordBatch,
+  type ProduceRequest,
+  type ProduceResponsePartitionProduceResponse,
+  type ProduceResponseTopicProduceResponse,
+  recordsMagic,
+} from '@sluice/protocol';
+import { ErrorCode, storageErrorForVersion } from '../error-codes.ts';
+import type { AppendCompletion } from '../shard/shard-protocol.ts';
+import { type Handler, NO_RESPONSE, type RequestContext } from './handler.ts';
+
+const NO_LEADER = { leaderId: -1, leaderEpoch: -1 };
+
+function partitionResponse(index: number, errorCode: number, errorMessage: string | null = null) {
+  return {
+    index,
+    errorCode,
+    baseOffset: -1n,
+    logAppendTimeMs: -1n,
+    logStartOffset: -1n,
+    recordErrors: [],
+    errorMessage,
+    currentLeader: NO_LEADER,
+  } as ProduceResponsePartitionProduceResponse;
+}
+
+const RECORD_LEVEL_ERRORS = new Set<number>([ErrorCode.INVALID_RECORD, ErrorCode.INVALID_TIMESTAMP]);
+
+export const produceHandler: Handler = {
+  apiKey: 0,
+  name: 'Produce',
+  minVersion: 0,
+  maxVersion: 11,
+  async handle(ctx: RequestContext, request: unknown) {
+    const req = request as ProduceRequest;
+    const s = ctx.services;
+    const snapshot = s.metadata();
+    const acks = req.acks;
+    const validAcks = acks === 0 || acks === 1 || acks === -1;
+    const maxAppend = s.shards.maxAppendBytes;
+    const responses: ProduceResponseTopicProduceResponse[] = [];
+    const waits: Array<Promise<void>> = [];
+    // Dispatch every partition's append now (ring order = partition order), await once below.
+    for (const topic of req.topicData) {
+      const t = snapshot.topics.get(topic.name);
+      const partitionResponses: ProduceResponsePartitionProduceResponse[] = [];
+      responses.push({ name: topic.name, partitionResponses });
+      for (const pd of topic.partitionData) {
+        const out = partitionResponse(pd.index, ErrorCode.NONE);
+        partitionResponses.push(out);
+        if (!validAcks) {
+          out.errorCode = ErrorCode.INVALID_REQUIRED_ACKS;
+          continue;
+        }
+        const p = t?.partitions[pd.index];
+        if (p === undefined || pd.index < 0) {
+          out.errorCode = ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+          continue;
+        }
+        let records: Uint8Array | null = pd.records;
+        if (records === null || records.length === 0) {
+          out.errorCode = ErrorCode.INVALID_RECORD;
+          out.errorMessage = 'no record batch';
+          continue;
+        }
+        const magic = recordsMagic(records);
+        if (magic !== 2) {
+          if (ctx.apiVersion >= 3 || (magic !== 0 && magic !== 1)) {
+            out.errorCode = ctx.apiVersion >= 3 ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE;
+            out.errorMessage = `magic ${magic} is not allowed in Produce v${ctx.apiVersion}`;
+            continue;
+          }
+          try {
+            records = messageSetToRecordBatch(records);
+          } catch (err) {
+            out.errorCode = ErrorCode.CORRUPT_MESSAGE;
+            out.errorMessage = (err as Error).message;
+            continue;
+          }
+          if (records === null) {
+            out.errorCode = ErrorCode.INVALID_RECORD;
+            continue;
+          }
+        }
+        if (records.length > maxAppend) {
+          out.errorCode = ErrorCode.MESSAGE_TOO_LARGE;
+          out.errorMessage = `${records.length} bytes exceed the largest append (${maxAppend} bytes)`;
+          continue;
+        }
+        const done = s.shards.shards[p.shard].append(p.partitionHandle, records, acks !== 0);
+        if (acks === 0) continue;
+        waits.push(
+          done.then((c: AppendCompletion) => {
+            out.errorCode = storageErrorForVersion(c.errorCode, ctx.apiVersion, 4);
+            if (c.errorCode !== ErrorCode.NONE) {
+              if (RECORD_LEVEL_ERRORS.has(c.errorCode) && ctx.apiVersion >= 8) {
+                out.recordErrors = [{ batchIndex: 0, batchIndexErrorMessage: null }];
+              }
+              return;
+            }
+            out.baseOffset = BigInt(c.baseOffset);
+            out.logAppendTimeMs = BigInt(c.logAppendTime);
+            out.logStartOffset = BigInt(c.logStartOffset);
+          }),
+        );
+      }
+    }
+    if (acks === 0) return NO_RESPONSE;
+    await Promise.all(waits);
+    return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
+  },
+};

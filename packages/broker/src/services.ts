@@ -1,0 +1,33 @@
+// What a handler may use: one object built by the broker at start and passed to every handler. To add a
+// capability (a group coordinator, an ACL authorizer), add a field here and build it in broker.ts; handlers never
+// reach into the broker otherwise.
+// Owner: main thread.
+import type { BrokerConfig, Listener } from '@sluice/config';
+import type { FetchPurgatory } from './fetch/fetch-purgatory.ts';
+import type { SegmentReader } from './fetch/segment-reader.ts';
+import type { MetadataSnapshot } from './metadata/metadata-snapshot.ts';
+import type { PartitionStates } from './metadata/partition-states.ts';
+import type { TopicManager } from './metadata/topic-manager.ts';
+import type { ShardPool } from './shard/shard-pool.ts';
+
+export interface BrokerServices {
+  /** The broker's configuration; replaced whole by dynamic config changes. */
+  config(): BrokerConfig;
+  /** The current metadata snapshot (topics, partitions, cluster id). */
+  metadata(): MetadataSnapshot;
+  topics: TopicManager;
+  shards: ShardPool;
+  partitionStates: PartitionStates;
+  fetchPurgatory: FetchPurgatory;
+  segmentReader: SegmentReader;
+  /** Listeners as clients should reach them (Metadata brokers list), with the ports actually bound. */
+  advertisedListeners(): readonly Listener[];
+  dataDir: string;
+  /**
+   * Writes the data directory's log-start-offset checkpoint (Kafka's format) from the offsets the shards last
+   * published, with `changed` (partition handle -> new logStartOffset) applied on top. DeleteRecords calls it with
+   * the shard's answer before replying, so an advanced logStartOffset survives a crash. Synchronous (rare).
+   */
+  saveLogStartOffsets(changed?: ReadonlyMap<number, number>): void;
+  log(message: string): void;
+}

@@ -1,0 +1,256 @@
+// The messages between the main thread and a shard, carried in ring entries (packages/ring). The ring's tag is the
+// opcode; the payload is laid out here, big-endian, byte by byte. Nothing else encodes or decodes these payloads.
+//
+// Requests (main -> shard, request ring):
+//   APPEND   0 requestId u32 | 4 partitionHandle i32 | 8 flags u32 (bit 0: reply after fdatasync) | 12 reserved u32
+//            16.. record batches (magic 2), written to the log straight from ring memory (offsets patched there)
+//   READ     0 requestId u32 | 4 partitionHandle i32 | 8 fetchOffset f64 | 16 maxBytes i32
+//            20 flags u32 (bit 0: read to logEndOffset instead of the highWatermark; bit 1: minOneMessage)
+//   CONTROL  0 requestId u32 | 4.. UTF-8 JSON of a ControlRequest (rare operations: create, delete, list offsets...)
+// Completions (shard -> main, completion ring):
+//   APPEND   0 requestId u32 | 4 errorCode i16 | 6 reserved | 8 baseOffset f64 | 16 logAppendTime f64
+//            24 logStartOffset f64
+//   READ     0 requestId u32 | 4 errorCode i16 | 6 reserved | 8 size i32 | 12 fd i32 | 16 position f64
+//            24 highWatermark f64 | 32 lastStableOffset f64 | 40 logStartOffset f64 | 48 firstBatchOffset f64
+//   CONTROL  0 requestId u32 | 4.. UTF-8 JSON of the reply
+//   OFFSETS  0 partitionHandle i32 | 4 reserved | 8 highWatermark f64 | 16 logEndOffset f64 | 24 logStartOffset f64
+//            published after a group-commit turn for every partition whose offsets moved (wakes long polls)
+// Offsets are below 2^53 and travel as float64, which holds them exactly.
+// The fd of a READ completion belongs to the shard (worker threads share the process's fd table); the main thread
+// only preads it. Deleted segments keep their fd for file.delete.delay.ms (60 s), so reads in flight finish.
+
+export const OP_APPEND = 1;
+export const OP_READ = 2;
+export const OP_CONTROL = 3;
+export const OP_OFFSETS = 4;
+
+export const APPEND_HEADER_BYTES = 16;
+export const READ_REQUEST_BYTES = 24;
+export const APPEND_COMPLETION_BYTES = 32;
+export const READ_COMPLETION_BYTES = 56;
+export const OFFSETS_BYTES = 32;
+
+export const APPEND_FLAG_WAIT_DURABLE = 1;
+export const READ_FLAG_LOG_END = 1;
+export const READ_FLAG_MIN_ONE_MESSAGE = 2;
+
+function view(bytes: Uint8Array, offset: number, length: number): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset + offset, length);
+}
+
+export function encodeAppendHeader(requestId: number, partitionHandle: number, flags: number): Uint8Array {
+  const b = new Uint8Array(APPEND_HEADER_BYTES);
+  const v = view(b, 0, APPEND_HEADER_BYTES);
+  v.setUint32(0, requestId);
+  v.setInt32(4, partitionHandle);
+  v.setUint32(8, flags);
+  return b;
+}
+
+export interface AppendRequest {
+  requestId: number;
+  partitionHandle: number;
+  flags: number;
+  /** Offset of the record batches in the ring's bytes. */
+  recordsOffset: number;
+  recordsLength: number;
+}
+
+export function decodeAppendRequest(bytes: Uint8Array, offset: number, length: number): AppendRequest {
+  const v = view(bytes, offset, APPEND_HEADER_BYTES);
+  return {
+    requestId: v.getUint32(0),
+    partitionHandle: v.getInt32(4),
+    flags: v.getUint32(8),
+    recordsOffset: offset + APPEND_HEADER_BYTES,
+    recordsLength: length - APPEND_HEADER_BYTES,
+  };
+}
+
+export interface ReadRequest {
+  requestId: number;
+  partitionHandle: number;
+  fetchOffset: number;
+  maxBytes: number;
+  flags: number;
+}
+
+export function encodeReadRequest(r: ReadRequest): Uint8Array {
+  const b = new Uint8Array(READ_REQUEST_BYTES);
+  const v = view(b, 0, READ_REQUEST_BYTES);
+  v.setUint32(0, r.requestId);
+  v.setInt32(4, r.partitionHandle);
+  v.setFloat64(8, r.fetchOffset);
+  v.setInt32(16, r.maxBytes);
+  v.setUint32(20, r.flags);
+  return b;
+}
+
+export function decodeReadRequest(bytes: Uint8Array, offset: number): ReadRequest {
+  const v = view(bytes, offset, READ_REQUEST_BYTES);
+  return {
+    requestId: v.getUint32(0),
+    partitionHandle: v.getInt32(4),
+    fetchOffset: v.getFloat64(8),
+    maxBytes: v.getInt32(16),
+    flags: v.getUint32(20),
+  };
+}
+
+export function encodeControl(requestId: number, message: unknown): Uint8Array {
+  const json = Buffer.from(JSON.stringify(message), 'utf8');
+  const b = new Uint8Array(4 + json.length);
+  view(b, 0, 4).setUint32(0, requestId);
+  b.set(json, 4);
+  return b;
+}
+
+export function decodeControl(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+): { requestId: number; message: unknown } {
+  const requestId = view(bytes, offset, 4).getUint32(0);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + offset + 4, length - 4).toString('utf8');
+  return { requestId, message: JSON.parse(text) };
+}
+
+export interface AppendCompletion {
+  requestId: number;
+  errorCode: number;
+  baseOffset: number;
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+export function encodeAppendCompletion(c: AppendCompletion): Uint8Array {
+  const b = new Uint8Array(APPEND_COMPLETION_BYTES);
+  const v = view(b, 0, APPEND_COMPLETION_BYTES);
+  v.setUint32(0, c.requestId);
+  v.setInt16(4, c.errorCode);
+  v.setFloat64(8, c.baseOffset);
+  v.setFloat64(16, c.logAppendTime);
+  v.setFloat64(24, c.logStartOffset);
+  return b;
+}
+
+export function decodeAppendCompletion(bytes: Uint8Array, offset: number): AppendCompletion {
+  const v = view(bytes, offset, APPEND_COMPLETION_BYTES);
+  return {
+    requestId: v.getUint32(0),
+    errorCode: v.getInt16(4),
+    baseOffset: v.getFloat64(8),
+    logAppendTime: v.getFloat64(16),
+    logStartOffset: v.getFloat64(24),
+  };
+}
+
+export interface ReadCompletion {
+  requestId: number;
+  errorCode: number;
+  size: number;
+  fd: number;
+  position: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  firstBatchOffset: number;
+}
+
+export function encodeReadCompletion(c: ReadCompletion): Uint8Array {
+  const b = new Uint8Array(READ_COMPLETION_BYTES);
+  const v = view(b, 0, READ_COMPLETION_BYTES);
+  v.setUint32(0, c.requestId);
+  v.setInt16(4, c.errorCode);
+  v.setInt32(8, c.size);
+  v.setInt32(12, c.fd);
+  v.setFloat64(16, c.position);
+  v.setFloat64(24, c.highWatermark);
+  v.setFloat64(32, c.lastStableOffset);
+  v.setFloat64(40, c.logStartOffset);
+  v.setFloat64(48, c.firstBatchOffset);
+  return b;
+}
+
+export function decodeReadCompletion(bytes: Uint8Array, offset: number): ReadCompletion {
+  const v = view(bytes, offset, READ_COMPLETION_BYTES);
+  return {
+    requestId: v.getUint32(0),
+    errorCode: v.getInt16(4),
+    size: v.getInt32(8),
+    fd: v.getInt32(12),
+    position: v.getFloat64(16),
+    highWatermark: v.getFloat64(24),
+    lastStableOffset: v.getFloat64(32),
+    logStartOffset: v.getFloat64(40),
+    firstBatchOffset: v.getFloat64(48),
+  };
+}
+
+export interface PartitionOffsets {
+  partitionHandle: number;
+  highWatermark: number;
+  logEndOffset: number;
+  logStartOffset: number;
+}
+
+export function encodeOffsets(o: PartitionOffsets): Uint8Array {
+  const b = new Uint8Array(OFFSETS_BYTES);
+  const v = view(b, 0, OFFSETS_BYTES);
+  v.setInt32(0, o.partitionHandle);
+  v.setFloat64(8, o.highWatermark);
+  v.setFloat64(16, o.logEndOffset);
+  v.setFloat64(24, o.logStartOffset);
+  return b;
+}
+
+export function decodeOffsets(bytes: Uint8Array, offset: number): PartitionOffsets {
+  const v = view(bytes, offset, OFFSETS_BYTES);
+  return {
+    partitionHandle: v.getInt32(0),
+    highWatermark: v.getFloat64(8),
+    logEndOffset: v.getFloat64(16),
+    logStartOffset: v.getFloat64(24),
+  };
+}
+
+/** Storage settings of one partition log, as the shard opens it (packages/storage LogConfig fields). */
+export type ShardLogConfig = Record<string, number | string | boolean>;
+
+/** A partition a shard opens or creates. */
+export interface ShardPartition {
+  partitionHandle: number;
+  topic: string;
+  partition: number;
+  config: ShardLogConfig;
+  /** From the log dir's log-start-offset checkpoint (0 when unknown). */
+  logStartOffset: number;
+}
+
+/** CONTROL requests. Replies: { errorCode, ... } per operation. */
+export type ControlRequest =
+  | { op: 'create'; partitions: ShardPartition[] }
+  | { op: 'delete'; partitionHandles: number[] }
+  | { op: 'alterConfig'; partitionHandle: number; config: ShardLogConfig }
+  /** timestamp: -1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered, else by time. */
+  | { op: 'listOffsets'; partitionHandle: number; timestamp: number; isolation: 'highWatermark' | 'logEnd' }
+  | { op: 'deleteRecords'; partitionHandle: number; offset: number }
+  | { op: 'logDirSizes' };
+
+export interface ListOffsetsReply {
+  errorCode: number;
+  offset: number;
+  timestamp: number;
+  leaderEpoch: number;
+}
+
+export interface ShardWorkerData {
+  shardId: number;
+  dataDir: string;
+  requests: SharedArrayBuffer;
+  completions: SharedArrayBuffer;
+  cleanShutdown: boolean;
+  partitions: ShardPartition[];
+  retentionCheckIntervalMs: number;
+  ackBeforeFsync: boolean;
+}
