@@ -6,6 +6,9 @@
 //	SyncGroup) reads them from the beginning and commits -> ListOffsets earliest/latest, OffsetFetch -> delete topic.
 //
 // -max-version caps request versions at a Kafka release ("3.9" = the versions Sluice's protocol schemas cover).
+// -assign reads back with direct partition consumption (no group: committed offsets are -1); -idempotent=false
+// produces with acks=all and no InitProducerId; -configs also describes the topic's retention.ms, alters it to
+// 3600000 (IncrementalAlterConfigs) and describes it again ("configs":{"before":...,"after":...}).
 package main
 
 import (
@@ -57,6 +60,29 @@ type result struct {
 	Consumed      []consumed         `json:"consumed"`
 	Offsets       map[string]offsets `json:"offsets"`
 	Deleted       bool               `json:"deleted"`
+	Configs       *configs           `json:"configs,omitempty"`
+}
+
+type configs struct {
+	Before *string `json:"before"`
+	After  *string `json:"after"`
+}
+
+func retentionMs(ctx context.Context, admin *kadm.Client, topic string) *string {
+	described, err := admin.DescribeTopicConfigs(ctx, topic)
+	if err != nil {
+		fail("describe configs", err)
+	}
+	rc, err := described.On(topic, nil)
+	if err != nil {
+		fail("describe configs", err)
+	}
+	for _, c := range rc.Configs {
+		if c.Key == "retention.ms" {
+			return c.Value
+		}
+	}
+	return nil
 }
 
 func codecOf(name string) kgo.CompressionCodec {
@@ -94,6 +120,9 @@ func main() {
 	count := flag.Int("count", 3, "records per codec")
 	skipAdmin := flag.Bool("skip-admin", false, "skip CreateTopics/DeleteTopics")
 	maxVersion := flag.String("max-version", "", "cap request versions at a Kafka release, e.g. 3.9")
+	assign := flag.Bool("assign", false, "consume by direct partition assignment instead of a group")
+	idempotent := flag.Bool("idempotent", true, "idempotent producer (InitProducerId)")
+	withConfigs := flag.Bool("configs", false, "describe and alter the topic's retention.ms")
 	flag.Parse()
 	if *group == "" {
 		*group = *topic + "-group"
@@ -130,11 +159,26 @@ func main() {
 			fail("create topic", err)
 		}
 	}
+	if *withConfigs {
+		before := retentionMs(ctx, admin, *topic)
+		v := "3600000"
+		altered, err := admin.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Op: kadm.SetConfig, Name: "retention.ms", Value: &v}}, *topic)
+		if err == nil {
+			_, err = altered.On(*topic, nil)
+		}
+		if err != nil {
+			fail("alter configs", err)
+		}
+		res.Configs = &configs{before, retentionMs(ctx, admin, *topic)}
+	}
 
 	for _, codec := range strings.Split(*codecs, ",") {
 		opts := append([]kgo.Opt{}, base...)
 		opts = append(opts, kgo.ProducerBatchCompression(codecOf(codec)), kgo.ProducerLinger(20*time.Millisecond),
 			kgo.DefaultProduceTopic(*topic))
+		if !*idempotent {
+			opts = append(opts, kgo.DisableIdempotentWrite(), kgo.RequiredAcks(kgo.AllISRAcks()))
+		}
 		producer, err := kgo.NewClient(opts...)
 		if err != nil {
 			fail("producer", err)
@@ -162,8 +206,16 @@ func main() {
 
 	total := len(res.Produced)
 	opts := append([]kgo.Opt{}, base...)
-	opts = append(opts, kgo.ConsumerGroup(*group), kgo.ConsumeTopics(*topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DisableAutoCommit())
+	if *assign {
+		start := map[string]map[int32]kgo.Offset{*topic: {}}
+		for p := int32(0); p < 3; p++ {
+			start[*topic][p] = kgo.NewOffset().AtStart()
+		}
+		opts = append(opts, kgo.ConsumePartitions(start))
+	} else {
+		opts = append(opts, kgo.ConsumerGroup(*group), kgo.ConsumeTopics(*topic),
+			kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DisableAutoCommit())
+	}
 	consumer, err := kgo.NewClient(opts...)
 	if err != nil {
 		fail("consumer", err)
@@ -180,8 +232,10 @@ func main() {
 			res.Consumed = append(res.Consumed, consumed{r.Partition, r.Offset, strp(r.Key), strp(r.Value), headers})
 		})
 	}
-	if err := consumer.CommitUncommittedOffsets(ctx); err != nil {
-		fail("commit", err)
+	if !*assign {
+		if err := consumer.CommitUncommittedOffsets(ctx); err != nil {
+			fail("commit", err)
+		}
 	}
 	consumer.Close()
 
@@ -193,9 +247,12 @@ func main() {
 	if err != nil {
 		fail("list end offsets", err)
 	}
-	committed, err := admin.FetchOffsets(ctx, *group)
-	if err != nil {
-		fail("fetch offsets", err)
+	committed := kadm.OffsetResponses{}
+	if !*assign {
+		committed, err = admin.FetchOffsets(ctx, *group)
+		if err != nil {
+			fail("fetch offsets", err)
+		}
 	}
 	for p := int32(0); p < 3; p++ {
 		o := offsets{Earliest: -1, Latest: -1, Committed: -1}

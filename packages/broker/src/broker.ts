@@ -18,13 +18,21 @@ import {
 } from '@sluice/storage';
 import { FetchPurgatory } from './fetch/fetch-purgatory.ts';
 import { SegmentReader } from './fetch/segment-reader.ts';
+import { GroupRouter, groupCoordinatorConfig } from './groups/group-router.ts';
 import type { Handler } from './handlers/handler.ts';
 import { handlers as allHandlers, handlerTable } from './handlers/index.ts';
 import { lockDataDir } from './metadata/data-dir-lock.ts';
+import {
+  dynamicLayersOf,
+  loadDynamicConfigs,
+  saveDynamicConfigs,
+  withPersistedDynamic,
+} from './metadata/dynamic-config-store.ts';
 import { shardLogConfig } from './metadata/log-config-mapping.ts';
 import { loadOrCreateMetaProperties, loadTopics } from './metadata/metadata-store.ts';
 import { PartitionStates } from './metadata/partition-states.ts';
 import { snapshotFromStored, TopicManager } from './metadata/topic-manager.ts';
+import { ProducerIdManager } from './producer-ids.ts';
 import { Connection } from './server/connection.ts';
 import type { BrokerServices } from './services.ts';
 import { ShardPool } from './shard/shard-pool.ts';
@@ -104,6 +112,8 @@ export class Broker {
       realFileOps.syncDir(dataDir);
     }
     const shardCount = config.shards;
+    // Dynamic broker configs (AlterConfigs) persisted by an earlier run apply from the start; replaced whole later.
+    let current = withPersistedDynamic(config, loadDynamicConfigs(dataDir), log);
     const { snapshot, nextHandle } = snapshotFromStored(meta.clusterId, meta.nodeId, loadTopics(dataDir), shardCount);
     removeOrphanPartitionDirs(dataDir, new Set(snapshot.topics.keys()), log);
     const starts = new Map<string, number>();
@@ -117,11 +127,13 @@ export class Broker {
       cleanShutdown,
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
       ackBeforeFsync: config.get('sluice.ack.before.fsync'),
+      producerIdExpirationMs: config.get('producer.id.expiration.ms'),
+      groupConfig: groupCoordinatorConfig(current),
       requestRingBytes: REQUEST_RING_BYTES,
       onOffsets: (offsets) => states.update(offsets),
       log,
       partitions: [...snapshot.topics.values()].flatMap((t) => {
-        const logConfig = shardLogConfig(config, t.configs);
+        const logConfig = shardLogConfig(current, t.configs);
         return t.partitions.map((p) => ({
           partitionHandle: p.partitionHandle,
           topic: t.name,
@@ -134,7 +146,7 @@ export class Broker {
     });
     const topics = new TopicManager({
       dataDir,
-      config: () => config,
+      config: () => current,
       shards,
       states,
       initial: snapshot,
@@ -142,16 +154,18 @@ export class Broker {
     });
     const bound: BoundListener[] = [];
     const services: BrokerServices = {
-      config: () => config,
+      config: () => current,
       metadata: () => topics.current,
       topics,
       shards,
       partitionStates: states,
       fetchPurgatory: new FetchPurgatory(states),
       segmentReader: new SegmentReader(),
+      groups: new GroupRouter({ topics, shards, config: () => current, log }),
       advertisedListeners: () =>
         config.staticConfigs.has('advertised.listeners') ? config.advertisedListeners : bound,
       dataDir,
+      producerIds: new ProducerIdManager(dataDir),
       saveLogStartOffsets: (changed) => {
         const entries: Array<Array<string | number>> = [];
         for (const t of topics.current.topics.values()) {
@@ -161,6 +175,11 @@ export class Broker {
           }
         }
         writeCheckpoint(realFileOps, `${dataDir}/${LOG_START_OFFSET_CHECKPOINT}`, entries);
+      },
+      alterBrokerConfig: async (next) => {
+        saveDynamicConfigs(dataDir, dynamicLayersOf(next));
+        current = next;
+        await topics.refreshLogConfigs();
       },
       log,
     };
@@ -211,6 +230,8 @@ export class Broker {
     for (const server of this.servers) server.close();
     for (const c of this.connections) c.stopReading();
     s.fetchPurgatory.close();
+    // JoinGroup/SyncGroup answers parked for a rebalance would hold the connections for the whole grace period.
+    await Promise.all(s.shards.shards.map((shard) => shard.control({ op: 'unloadGroups' })));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all([...this.connections].map((c) => c.idle())),

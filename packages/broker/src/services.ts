@@ -5,9 +5,11 @@
 import type { BrokerConfig, Listener } from '@sluice/config';
 import type { FetchPurgatory } from './fetch/fetch-purgatory.ts';
 import type { SegmentReader } from './fetch/segment-reader.ts';
+import type { GroupRouter } from './groups/group-router.ts';
 import type { MetadataSnapshot } from './metadata/metadata-snapshot.ts';
 import type { PartitionStates } from './metadata/partition-states.ts';
 import type { TopicManager } from './metadata/topic-manager.ts';
+import type { ProducerIdManager } from './producer-ids.ts';
 import type { ShardPool } from './shard/shard-pool.ts';
 
 export interface BrokerServices {
@@ -20,14 +22,23 @@ export interface BrokerServices {
   partitionStates: PartitionStates;
   fetchPurgatory: FetchPurgatory;
   segmentReader: SegmentReader;
+  /** The way to the group coordinators (on the shards owning __consumer_offsets partitions). */
+  groups: GroupRouter;
   /** Listeners as clients should reach them (Metadata brokers list), with the ports actually bound. */
   advertisedListeners(): readonly Listener[];
   dataDir: string;
+  /** Producer ids for InitProducerId, unique across restarts (producer-ids.ts). */
+  producerIds: ProducerIdManager;
   /**
    * Writes the data directory's log-start-offset checkpoint (Kafka's format) from the offsets the shards last
    * published, with `changed` (partition handle -> new logStartOffset) applied on top. DeleteRecords calls it with
    * the shard's answer before replying, so an advanced logStartOffset survives a crash. Synchronous (rare).
    */
   saveLogStartOffsets(changed?: ReadonlyMap<number, number>): void;
+  /**
+   * Replaces the broker's configuration by one with new dynamic layers (AlterConfigs on a BROKER resource):
+   * persisted in the data directory first, then published, then every partition log gets its new settings.
+   */
+  alterBrokerConfig(next: BrokerConfig): Promise<void>;
   log(message: string): void;
 }

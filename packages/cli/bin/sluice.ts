@@ -1,72 +1,42 @@
 #!/usr/bin/env node
-// The `sluice` command. `sluice broker [--config FILE] [--set key=value]...` runs a single-node broker in the
-// foreground: configuration from a Kafka server.properties file, then SLUICE_*/KAFKA_* environment variables, then
-// each --set (packages/config loadBrokerConfig); every unknown or invalid key is reported by name and the broker
-// does not start (exit 2). Prints one line when ready:
-//   sluice broker ready on 127.0.0.1:9092 (data ./data)
-// SIGTERM / SIGINT stop it cleanly (stop accepting, answer in-flight requests, flush and close the logs, write the
-// clean-shutdown marker), then exit 0. A second signal exits at once (exit 130); the next start recovers the logs.
-import { Broker } from '@sluice/broker';
-import { loadBrokerConfig } from '@sluice/config';
-import { Command } from 'commander';
+// The `sluice` command: `sluice broker` runs a broker; every other command is a client of any Kafka-compatible
+// cluster over the Kafka protocol (@platformatic/kafka): topics, produce, consume, groups, configs, perf, cluster
+// info, api-versions. Global options (before or after the command): --bootstrap-server host:port[,...] (env
+// SLUICE_BOOTSTRAP_SERVER, default 127.0.0.1:9092) and --command-config FILE (client properties, src/client.ts).
+// Exit codes are listed in src/errors.ts (0 ok, 1 Kafka error, 2 usage, 3 unreachable, 4 unsupported, 5 not found,
+// 130 interrupted); `--help` works on every command.
+import { Command, type CommanderError } from 'commander';
+import { registerBroker } from '../src/commands/broker.ts';
+import { registerCluster } from '../src/commands/cluster.ts';
+import { registerConfigs } from '../src/commands/configs.ts';
+import { registerConsume } from '../src/commands/consume.ts';
+import { registerGroups } from '../src/commands/groups.ts';
+import { registerPerf } from '../src/commands/perf.ts';
+import { registerProduce } from '../src/commands/produce.ts';
+import { registerTopics } from '../src/commands/topics.ts';
+import { ExitCode } from '../src/errors.ts';
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
+// `sluice ... | head`: a closed stdout ends the command quietly, as other Unix tools do.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(ExitCode.OK);
+  throw err;
+});
 
-async function runBroker(opts: { config?: string; set: string[] }): Promise<void> {
-  const overrides: Record<string, string> = {};
-  for (const pair of opts.set) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) {
-      process.stderr.write(`sluice broker: --set ${pair}: expected key=value\n`);
-      process.exit(2);
-    }
-    overrides[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
-  }
-  const loaded = loadBrokerConfig({ file: opts.config, overrides, env: process.env });
-  if (!loaded.ok) {
-    for (const e of loaded.errors) process.stderr.write(`sluice broker: ${e}\n`);
-    process.exit(2);
-  }
-  for (const w of loaded.warnings) process.stderr.write(`sluice broker: warning: ${w}\n`);
-  let broker: Broker;
-  try {
-    broker = await Broker.start({ config: loaded.config, log: (m) => process.stderr.write(`sluice broker: ${m}\n`) });
-  } catch (err) {
-    process.stderr.write(`sluice broker: cannot start: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
-  const addresses = broker.listeners.map((l) => `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`);
-  process.stdout.write(`sluice broker ready on ${addresses.join(', ')} (data ${broker.dataDir})\n`);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      process.stderr.write(`sluice broker: ${signal} again, exiting without a clean shutdown\n`);
-      process.exit(130);
-    }
-    stopping = true;
-    process.stderr.write(`sluice broker: ${signal}, stopping\n`);
-    broker.stop().then(
-      () => {
-        process.stderr.write('sluice broker: stopped\n');
-        process.exit(0);
-      },
-      (err) => {
-        process.stderr.write(`sluice broker: unclean stop: ${(err as Error).stack ?? err}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
-
-const program = new Command('sluice').description('Sluice, a Kafka-compatible event-streaming platform');
-program
-  .command('broker')
-  .description('run a single-node broker in the foreground')
-  .option('--config <file>', 'Kafka server.properties file')
-  .option('--set <key=value>', 'a config value (repeatable; overrides the file and the environment)', collect, [])
-  .action(runBroker);
+const program = new Command('sluice')
+  .description('Sluice, a Kafka-compatible event-streaming platform')
+  .option('--bootstrap-server <host:port>', 'cluster to talk to (env SLUICE_BOOTSTRAP_SERVER; default 127.0.0.1:9092)')
+  .option('--command-config <file>', 'client settings, Java properties (security.protocol, sasl.*, client.id, ...)')
+  .showHelpAfterError()
+  // Usage errors exit 2 (commander's default is 1, which means "the cluster refused" here); help exits 0.
+  .exitOverride((err: CommanderError) => {
+    process.exit(err.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE);
+  });
+registerBroker(program);
+registerTopics(program);
+registerProduce(program);
+registerConsume(program);
+registerGroups(program);
+registerConfigs(program);
+registerPerf(program);
+registerCluster(program);
 await program.parseAsync(process.argv);

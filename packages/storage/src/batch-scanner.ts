@@ -7,10 +7,13 @@
 //
 // Owner: shard.
 import {
+  BASE_SEQUENCE_OFFSET,
   BATCH_LENGTH_OFFSET,
   LAST_OFFSET_DELTA_OFFSET,
   LOG_OVERHEAD,
   MAX_TIMESTAMP_OFFSET,
+  PRODUCER_EPOCH_OFFSET,
+  PRODUCER_ID_OFFSET,
   RECORD_BATCH_OVERHEAD,
   validateRecordBatch,
 } from '@sluice/protocol/records/record-batch.ts';
@@ -23,6 +26,10 @@ export interface BatchInfo {
   baseOffset: number;
   lastOffset: number;
   maxTimestamp: number;
+  /** Idempotent producer fields (-1 when none): producer-state recovery replays them. */
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
 }
 
 const WINDOW = 64 * 1024;
@@ -37,7 +44,16 @@ export class BatchScanner {
   private windowStart = 0;
   private windowLength = 0;
   private fd = -1;
-  readonly info: BatchInfo = { position: 0, size: 0, baseOffset: 0, lastOffset: 0, maxTimestamp: 0 };
+  readonly info: BatchInfo = {
+    position: 0,
+    size: 0,
+    baseOffset: 0,
+    lastOffset: 0,
+    maxTimestamp: 0,
+    producerId: -1,
+    producerEpoch: -1,
+    baseSequence: -1,
+  };
 
   constructor(ops: FileOps) {
     this.ops = ops;
@@ -74,6 +90,10 @@ export class BatchScanner {
     info.lastOffset = info.baseOffset + w.readInt32BE(at + LAST_OFFSET_DELTA_OFFSET);
     info.maxTimestamp =
       w.readInt32BE(at + MAX_TIMESTAMP_OFFSET) * 0x100000000 + w.readUInt32BE(at + MAX_TIMESTAMP_OFFSET + 4);
+    info.producerId =
+      w.readInt32BE(at + PRODUCER_ID_OFFSET) * 0x100000000 + w.readUInt32BE(at + PRODUCER_ID_OFFSET + 4);
+    info.producerEpoch = w.readInt16BE(at + PRODUCER_EPOCH_OFFSET);
+    info.baseSequence = w.readInt32BE(at + BASE_SEQUENCE_OFFSET);
   }
 
   /**

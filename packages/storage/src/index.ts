@@ -35,6 +35,20 @@ export {
   type ReadOptions,
   type ReadResult,
 } from './partition-log.ts';
+export {
+  type BatchMetadata,
+  DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+  lastSequence,
+  NUM_BATCHES_TO_RETAIN,
+  type ProducerStateEntry,
+  ProducerStateManager,
+} from './producer-state.ts';
+export { type ProducerStateRecovery, recoverProducerState } from './producer-state-recovery.ts';
+export {
+  decodeProducerSnapshot,
+  encodeProducerSnapshot,
+  SNAPSHOT_VERSION,
+} from './producer-state-snapshot-format.ts';
 export { ProducerStateSnapshots, SNAPSHOT_SUFFIX } from './producer-state-snapshots.ts';
 export {
   ioError,

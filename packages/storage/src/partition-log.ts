@@ -1,7 +1,8 @@
 // The log of one partition: `<log dir>/<topic>-<partition>/`, Kafka's layout:
 //   <20-digit base offset>.log / .index / .timeindex   segments (log-segment.ts, offset-index.ts, time-index.ts)
 //   leader-epoch-checkpoint                            leader-epoch-cache.ts
-//   <20-digit offset>.snapshot                         producer state (producer-state-snapshots.ts, seam only)
+//   <20-digit offset>.snapshot                         producer state (producer-state-snapshots.ts; content:
+//                                                      producer-state-snapshot-format.ts), written at roll and close
 //   *.deleted                                          segments removed by retention, unlinked after a delay
 //   *.cleaned, *.swap, cleaner-offset-checkpoint       compaction (src/cleaner/; open completes or rolls back an
 //                                                      interrupted swap before listing segments)
@@ -17,6 +18,10 @@
 // they rolled, so in practice only the last one can have a torn tail. Without a clean-shutdown marker the recovered
 // last segment is fdatasync'd once, so everything found is durable before it is served.
 //
+// Idempotent producers (producer-state.ts): append() checks each batch's producerId/epoch/sequence before writing;
+// a retry of one of a producer's last 5 batches writes nothing and answers the original offsets (`duplicate`).
+// The state is rebuilt on open from the newest snapshot plus the batches after it (producer-state-recovery.ts).
+//
 // Compacted logs (cleanup.policy has compact) own a LogCleaner, created at their first cleanStep; the log implements
 // the cleaner's CleanableLog hooks (end of this file).
 //
@@ -30,6 +35,9 @@ import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import { isCompacted, type LogConfig, maxSegmentMs } from './log-config.ts';
 import { findBatches, type ReadOptions, type ReadResult, segmentIndexFor } from './log-read.ts';
 import { LogSegment, type SegmentConfig } from './log-segment.ts';
+import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, type ProducerStateManager } from './producer-state.ts';
+import { recoverProducerState } from './producer-state-recovery.ts';
+import { encodeProducerSnapshot } from './producer-state-snapshot-format.ts';
 import { ProducerStateSnapshots } from './producer-state-snapshots.ts';
 import { DelayedDeletes, segmentsToDelete } from './segment-deletion.ts';
 import { ioError, type StorageError, storageError } from './storage-error.ts';
@@ -54,6 +62,11 @@ export interface AppendSuccess {
   logAppendTime: number;
   logStartOffset: number;
   records: number;
+  /**
+   * The batch repeats one of its producer's last 5 (a retry): nothing was written, the offsets are the original
+   * batch's and `records` is 0.
+   */
+  duplicate?: boolean;
 }
 
 export type AppendResult = AppendSuccess | StorageError;
@@ -66,6 +79,8 @@ export interface OpenOptions {
   /** The log dir had a clean-shutdown marker. */
   cleanShutdown?: boolean;
   clock?: () => number;
+  /** producer.id.expiration.ms: an idle producer's state is dropped after this long (Kafka's default 1 day). */
+  producerIdExpirationMs?: number;
 }
 
 export class PartitionLog {
@@ -75,6 +90,8 @@ export class PartitionLog {
   config: LogConfig;
   readonly leaderEpochCache: LeaderEpochCache;
   readonly producerStateSnapshots: ProducerStateSnapshots;
+  /** Idempotent producers' epochs and last batches (producer-state.ts); rebuilt by open(). */
+  producerState!: ProducerStateManager;
   private readonly ops: FileOps;
   private readonly clock: () => number;
   /** Ascending by base offset; the last one is the active segment. Never empty. */
@@ -142,6 +159,14 @@ export class PartitionLog {
     log.leaderEpochCache.truncateFromEnd(leo);
     log.leaderEpochCache.truncateFromStart(log._logStartOffset);
     log.producerStateSnapshots.deleteAbove(leo);
+    log.producerState = recoverProducerState(
+      ops,
+      log.producerStateSnapshots,
+      log.segments,
+      leo,
+      o.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+      now,
+    ).state;
     log.markDurable();
     return log;
   }
@@ -215,6 +240,20 @@ export class PartitionLog {
       `${this.topic}-${this.partition}`,
     );
     if ('errorCode' in checked) return checked;
+    const producers = this.producerState.check(records, opts.origin ?? 'client');
+    if ('errorCode' in producers) return producers;
+    if (producers.kind === 'duplicate') {
+      const d = producers.batch;
+      return {
+        errorCode: 'NONE',
+        baseOffset: d.firstOffset,
+        lastOffset: d.lastOffset,
+        logAppendTime: this.config.messageTimestampType === 'LogAppendTime' ? d.timestamp : -1,
+        logStartOffset: this._logStartOffset,
+        records: 0,
+        duplicate: true,
+      };
+    }
     let active = this.active;
     const baseOffset = active.nextOffset;
     const rolls =
@@ -248,6 +287,7 @@ export class PartitionLog {
       return ioError(`append to ${active.logPath}`, err);
     }
     this.unflushedRecords += checked.records;
+    if (producers.batches.length > 0) this.producerState.record(producers.batches, baseOffset);
     return {
       errorCode: 'NONE',
       baseOffset,
@@ -270,7 +310,25 @@ export class PartitionLog {
       return ioError(`roll of ${this.dir}`, err);
     }
     this.markDurable();
+    // Kafka snapshots producer state at every roll: recovery then replays at most the active segment.
+    this.takeProducerSnapshot();
     return null;
+  }
+
+  /**
+   * Writes the producer-state snapshot for the logEndOffset (atomically, fsync'd). A failure is not an error of
+   * the log: recovery falls back to an older snapshot and replays more batches. Returns whether it was written.
+   */
+  takeProducerSnapshot(): boolean {
+    try {
+      this.producerStateSnapshots.write(
+        this.logEndOffset,
+        encodeProducerSnapshot(this.producerState.activeProducers()),
+      );
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** True when flush.messages or flush.ms say unflushed data must be flushed even if nobody waits for it. */
@@ -377,7 +435,9 @@ export class PartitionLog {
     this._logStartOffset = offset;
     try {
       this.leaderEpochCache.truncateFromStart(offset);
-      this.producerStateSnapshots.deleteBelow(offset);
+      // Only snapshots of deleted segments go (Kafka deletes a segment's snapshot with it): DeleteRecords inside
+      // a segment keeps the snapshot at its base, or a restart would forget producers whose batches are gone.
+      this.producerStateSnapshots.deleteBelow(this.segments[0].baseOffset);
     } catch {
       // Both are rebuilt or rewritten on the next change; a failure here must not fail DeleteRecords.
     }
@@ -389,6 +449,8 @@ export class PartitionLog {
    * segments are renamed `.deleted` and unlinked file.delete.delay.ms later. Returns how many were deleted.
    */
   runRetention(nowMs: number = this.clock()): number {
+    // producer.id.expiration.ms is checked on the retention schedule (Kafka: every 10 minutes by default).
+    this.producerState.removeExpired(nowMs);
     const n = segmentsToDelete(this.segments, this.config, this._logStartOffset, nowMs);
     if (n === 0) return 0;
     this.deletes.deleteSegments(this.segments.splice(0, n), nowMs + this.config.fileDeleteDelayMs);
@@ -496,6 +558,8 @@ export class PartitionLog {
     this.abortCleaning();
     const active = this.active;
     active.onBecomeInactive();
+    // After the flush: the snapshot covers exactly the durable log, so the next open replays nothing.
+    this.takeProducerSnapshot();
     for (const seg of this.segments) seg.close();
     this.deletes.run(Number.MAX_SAFE_INTEGER);
     this.segments = [];

@@ -1,8 +1,11 @@
 // The seam for idempotent/transactional producer state (KIP-98): Kafka keeps it in memory and snapshots it to
 // `<partition dir>/<20-digit offset>.snapshot` files, the offset being the log end offset the snapshot covers.
 // Recovery loads the newest snapshot at or below the recovered log end and replays the batches after it. This file
-// owns only the files (names, listing, atomic writes, cleanup on truncation and retention); the snapshot's content
-// (Kafka's versioned, CRC-checked struct) belongs to the producer-state module that transactions will add.
+// owns only the files (names, listing, atomic writes, cleanup on truncation and retention); the content is
+// producer-state-snapshot-format.ts (versioned, CRC-32C), the recovery producer-state-recovery.ts. PartitionLog
+// writes one at every roll (at the new segment's base offset) and at clean close (at the logEndOffset), and deletes
+// those below its first segment's base offset when segments go (retention), never because DeleteRecords moved the
+// logStartOffset inside a segment: the snapshot at that segment's base still holds producers whose batches are gone.
 //
 // Owner: shard.
 import type { FileOps } from './file-ops.ts';
@@ -46,7 +49,7 @@ export class ProducerStateSnapshots {
     for (const o of this.list()) if (o > offset) this.ops.unlink(this.pathOf(o));
   }
 
-  /** logStartOffset moved: snapshots below it are no longer needed. */
+  /** Segments below `offset` were deleted: their snapshots are no longer needed. */
   deleteBelow(offset: number): void {
     for (const o of this.list()) if (o < offset) this.ops.unlink(this.pathOf(o));
   }

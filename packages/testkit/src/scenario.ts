@@ -7,6 +7,10 @@
 //      commits its offsets (OffsetCommit);
 //   4. ListOffsets earliest and latest of each partition, and the committed offsets (OffsetFetch);
 //   5. delete the topic (when created in 1).
+// Variants (ScenarioOptions): `assign` reads back by manual partition assignment instead of a group (no
+// FindCoordinator/JoinGroup/OffsetCommit; committed is -1); `idempotent: false` produces with acks=all and no
+// InitProducerId; `configs` adds DescribeConfigs of the topic's retention.ms, IncrementalAlterConfigs (or
+// AlterConfigs where the client has no incremental API) to CONFIGS_ALTERED_RETENTION_MS, and DescribeConfigs again.
 
 export type Codec = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 export const ALL_CODECS: readonly Codec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -35,7 +39,16 @@ export interface ScenarioOptions {
   skipAdmin?: boolean;
   /** Bound on the whole run; default 120 s. */
   timeoutMs?: number;
+  /** Read back by manual partition assignment, without a consumer group; default false. */
+  assign?: boolean;
+  /** Idempotent producer (InitProducerId); default true. */
+  idempotent?: boolean;
+  /** Describe and alter the topic's retention.ms after creating it (result.configs); default false. */
+  configs?: boolean;
 }
+
+/** What the `configs` variant sets retention.ms to (1 hour; Kafka's default is 604800000, 7 days). */
+export const CONFIGS_ALTERED_RETENTION_MS = '3600000';
 
 export interface ScenarioRecord {
   partition: number;
@@ -54,6 +67,8 @@ export interface ScenarioResult {
   /** By partition number. committed is -1 when the group has no offset for the partition. */
   offsets: Record<string, { earliest: number; latest: number; committed: number }>;
   deleted: boolean;
+  /** retention.ms as described before and after altering it (the `configs` variant only). */
+  configs?: { before: string | null; after: string | null };
 }
 
 export interface ExpectedRecord {

@@ -11,6 +11,8 @@ export interface RequestContext {
   apiVersion: number;
   correlationId: number;
   clientId: string | null;
+  /** The client's address as the socket reports it (group members' clientHost). */
+  clientHost?: string;
   /** The listener the connection arrived on (upper-case name). */
   listenerName: string;
   services: BrokerServices;

@@ -2,7 +2,7 @@
 // topic by ID only (unknown -> UNKNOWN_TOPIC_ID). Missing topics are auto-created when the request allows it
 // (always for v0-3, allowAutoTopicCreation for v4+) and auto.create.topics.enable is true: the creation is awaited,
 // so the first answer already lists the ready topic; an invalid name gets INVALID_TOPIC_EXCEPTION. One broker, the
-// leader of every partition; leaderEpoch -1 (no OffsetForLeaderEpoch yet, so clients must not validate by epoch).
+// leader of every partition in leader epoch 0 (as a Kafka single node; OffsetForLeaderEpoch answers for it).
 import { defaultMetadataResponse, type MetadataRequest, type MetadataResponseTopic, ZERO_UUID } from '@sluice/protocol';
 import { ErrorCode } from '../error-codes.ts';
 import type { TopicMetadata } from '../metadata/metadata-snapshot.ts';
@@ -21,7 +21,7 @@ function topicResponse(t: TopicMetadata, nodeId: number): MetadataResponseTopic 
       errorCode: ErrorCode.NONE,
       partitionIndex: p.partition,
       leaderId: nodeId,
-      leaderEpoch: -1,
+      leaderEpoch: 0,
       replicaNodes: [nodeId],
       isrNodes: [nodeId],
       offlineReplicas: [],

@@ -1,11 +1,14 @@
 // Produce (key 0) v0-11. acks 0 (no response at all), 1 and -1 (answered after the batches are fdatasync'd, unless
-// sluice.ack.before.fsync); any other acks -> INVALID_REQUIRED_ACKS on every partition. v0-2 carry magic 0/1
-// message sets, up-converted here to one magic-2 batch; v3+ must carry magic 2 (else INVALID_RECORD). Per-partition
+// sluice.ack.before.fsync; acks -1 waits at most timeoutMs, then REQUEST_TIMED_OUT); any other acks ->
+// INVALID_REQUIRED_ACKS on every partition. v3+: exactly one batch per partition (produce-batch-shape.ts).
+// v0-2 carry magic 0/1 message sets, up-converted here to one magic-2 batch; v3+ must carry magic 2 (else
+// INVALID_RECORD). Per-partition
 // errors: UNKNOWN_TOPIC_OR_PARTITION, CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_RECORD,
 // INVALID_TIMESTAMP (from storage's validation on the shard), with recordErrors (v8+) for record-level errors.
 // Batches are copied once, into the shard's ring, straight from the request frame.
-// Not yet: idempotence/transactions. Batches with producerId >= 0 are appended WITHOUT sequence checks (duplicates
-// from producer retries are not detected), and transactional batches are appended as plain data.
+// Idempotence (storage's producer-state.ts, on the shard): OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH;
+// a retried batch is answered with its original baseOffset and no error. Not yet: transactions (transactional
+// batches are sequence-checked and appended as plain data).
 import {
   messageSetToRecordBatch,
   type ProduceRequest,
@@ -16,6 +19,7 @@ import {
 import { ErrorCode, storageErrorForVersion } from '../error-codes.ts';
 import type { AppendCompletion } from '../shard/shard-protocol.ts';
 import { type Handler, NO_RESPONSE, type RequestContext } from './handler.ts';
+import { checkProduceBatchShape } from './produce-batch-shape.ts';
 
 const NO_LEADER = { leaderId: -1, leaderEpoch: -1 };
 
@@ -48,6 +52,8 @@ export const produceHandler: Handler = {
     const maxAppend = s.shards.maxAppendBytes;
     const responses: ProduceResponseTopicProduceResponse[] = [];
     const waits: Array<Promise<void>> = [];
+    // Partitions whose append has not completed yet (emptied when timeoutMs expires).
+    const unanswered = new Set<ProduceResponsePartitionProduceResponse>();
     // Dispatch every partition's append now (ring order = partition order), await once below.
     for (const topic of req.topicData) {
       const t = snapshot.topics.get(topic.name);
@@ -89,6 +95,13 @@ export const produceHandler: Handler = {
             out.errorCode = ErrorCode.INVALID_RECORD;
             continue;
           }
+        } else if (ctx.apiVersion >= 3) {
+          const shape = checkProduceBatchShape(records, ctx.apiVersion);
+          if (shape !== null) {
+            out.errorCode = shape.errorCode;
+            out.errorMessage = shape.errorMessage;
+            continue;
+          }
         }
         if (records.length > maxAppend) {
           out.errorCode = ErrorCode.MESSAGE_TOO_LARGE;
@@ -97,12 +110,15 @@ export const produceHandler: Handler = {
         }
         const done = s.shards.shards[p.shard].append(p.partitionHandle, records, acks !== 0);
         if (acks === 0) continue;
+        unanswered.add(out);
         waits.push(
           done.then((c: AppendCompletion) => {
+            if (!unanswered.delete(out)) return; // timed out and answered already
             out.errorCode = storageErrorForVersion(c.errorCode, ctx.apiVersion, 4);
             if (c.errorCode !== ErrorCode.NONE) {
               if (RECORD_LEVEL_ERRORS.has(c.errorCode) && ctx.apiVersion >= 8) {
-                out.recordErrors = [{ batchIndex: 0, batchIndexErrorMessage: null }];
+                out.recordErrors = c.recordErrors ?? [{ batchIndex: 0, batchIndexErrorMessage: null }];
+                out.errorMessage = c.errorMessage ?? null;
               }
               return;
             }
@@ -114,7 +130,20 @@ export const produceHandler: Handler = {
       }
     }
     if (acks === 0) return NO_RESPONSE;
-    await Promise.all(waits);
+    if (acks === -1 && req.timeoutMs > 0 && unanswered.size > 0) {
+      // timeoutMs bounds the wait for durability (Kafka's delayed produce): partitions not durable by then are
+      // answered REQUEST_TIMED_OUT; their append itself may still complete, as in Kafka.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(waits),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, req.timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      for (const out of unanswered) out.errorCode = ErrorCode.REQUEST_TIMED_OUT;
+      unanswered.clear();
+    } else await Promise.all(waits);
     return { responses, throttleTimeMs: 0, nodeEndpoints: [] };
   },
 };

@@ -7,6 +7,7 @@
 import { type BrokerConfig, validateTopicConfigs } from '@sluice/config';
 import { randomUuid } from '@sluice/protocol';
 import { ErrorCode } from '../error-codes.ts';
+import { OFFSETS_TOPIC, offsetsTopicSpec } from '../groups/group-router.ts';
 import type { ShardPool } from '../shard/shard-pool.ts';
 import { shardOf } from '../shard/shard-pool.ts';
 import { shardLogConfig } from './log-config-mapping.ts';
@@ -169,6 +170,10 @@ export class TopicManager {
   autoCreate(name: string): Promise<CreateTopicResult> | null {
     if (!this.o.config().get('auto.create.topics.enable')) return null;
     if (topicNameError(name) !== null) return null;
+    if (name === OFFSETS_TOPIC) {
+      const spec = offsetsTopicSpec(this.o.config());
+      return this.createTopic(name, spec.partitions, -1, spec.configs);
+    }
     return this.createTopic(name, -1, -1, {});
   }
 
@@ -254,6 +259,22 @@ export class TopicManager {
         ),
       );
       return { errorCode: ErrorCode.NONE };
+    });
+  }
+
+  /** Pushes every topic's effective log settings to its partitions (after a dynamic broker config change). */
+  refreshLogConfigs(): Promise<void> {
+    return this.serial(async () => {
+      const pushes: Array<Promise<unknown>> = [];
+      for (const topic of this.snapshot.topics.values()) {
+        const config = shardLogConfig(this.o.config(), topic.configs);
+        for (const p of topic.partitions) {
+          pushes.push(
+            this.o.shards.shards[p.shard].control({ op: 'alterConfig', partitionHandle: p.partitionHandle, config }),
+          );
+        }
+      }
+      await Promise.all(pushes);
     });
   }
 }

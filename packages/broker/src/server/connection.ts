@@ -143,6 +143,7 @@ export class Connection {
       apiVersion,
       correlationId,
       clientId: decoded.value.header.clientId,
+      clientHost: this.o.socket.remoteAddress ?? '',
       listenerName: this.o.listenerName,
       services: this.o.services,
     };

@@ -11,13 +11,16 @@ import {
   type ControlRequest,
   decodeAppendCompletion,
   decodeControl,
+  decodeGroupCompletion,
   decodeOffsets,
   decodeReadCompletion,
   encodeAppendHeader,
   encodeControl,
+  encodeGroupRequestHeader,
   encodeReadRequest,
   OP_APPEND,
   OP_CONTROL,
+  OP_GROUP,
   OP_OFFSETS,
   OP_READ,
   type PartitionOffsets,
@@ -36,6 +39,8 @@ export interface ShardClientOptions {
   partitions: ShardPartition[];
   retentionCheckIntervalMs: number;
   ackBeforeFsync: boolean;
+  producerIdExpirationMs?: number;
+  groupConfig?: Record<string, number>;
   onOffsets: (offsets: PartitionOffsets) => void;
   log: (message: string) => void;
 }
@@ -74,6 +79,8 @@ export class ShardClient {
       partitions: o.partitions,
       retentionCheckIntervalMs: o.retentionCheckIntervalMs,
       ackBeforeFsync: o.ackBeforeFsync,
+      producerIdExpirationMs: o.producerIdExpirationMs,
+      groupConfig: o.groupConfig,
     };
     this.worker = new Worker(new URL('./shard-worker.ts', import.meta.url), { workerData, name: `shard-${o.shardId}` });
     let closedResolve!: (clean: boolean) => void;
@@ -162,6 +169,17 @@ export class ShardClient {
     return promise;
   }
 
+  /**
+   * A group API request for the coordinator of the __consumer_offsets partition `partitionHandle`: `frame` is the
+   * request as encodeRequest writes it. Resolves the response frame (size prefix included), or an empty buffer when
+   * the shard could not answer (the caller answers NOT_COORDINATOR). May resolve much later (JoinGroup).
+   */
+  group(partitionHandle: number, clientHost: string, frame: Uint8Array): Promise<Buffer> {
+    const { id, promise } = this.register<Buffer>(Buffer.alloc(0));
+    this.requests.push(OP_GROUP, encodeGroupRequestHeader(id, partitionHandle, clientHost), frame);
+    return promise;
+  }
+
   private async completionLoop(): Promise<void> {
     const c = this.completions;
     for (;;) {
@@ -181,6 +199,10 @@ export class ShardClient {
           const r = decodeReadCompletion(bytes, offset);
           requestId = r.requestId;
           value = r;
+        } else if (tag === OP_GROUP) {
+          const g = decodeGroupCompletion(bytes, offset, length);
+          requestId = g.requestId;
+          value = g.frame;
         } else {
           const m = decodeControl(bytes, offset, length);
           requestId = m.requestId;

@@ -25,6 +25,9 @@ export interface ShardPoolOptions {
   partitions: Array<ShardPartition & { shard: number }>;
   retentionCheckIntervalMs: number;
   ackBeforeFsync: boolean;
+  producerIdExpirationMs?: number;
+  /** Group coordinator settings for the shards' __consumer_offsets partitions. */
+  groupConfig?: Record<string, number>;
   /** Request ring bytes per shard; appends larger than this minus 24 bytes are refused. */
   requestRingBytes: number;
   onOffsets: (offsets: PartitionOffsets) => void;
@@ -52,6 +55,8 @@ export class ShardPool {
           partitions: o.partitions.filter((p) => p.shard === i),
           retentionCheckIntervalMs: o.retentionCheckIntervalMs,
           ackBeforeFsync: o.ackBeforeFsync,
+          producerIdExpirationMs: o.producerIdExpirationMs,
+          groupConfig: o.groupConfig,
           onOffsets: o.onOffsets,
           log: o.log,
         }),

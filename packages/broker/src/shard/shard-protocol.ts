@@ -7,12 +7,18 @@
 //   READ     0 requestId u32 | 4 partitionHandle i32 | 8 fetchOffset f64 | 16 maxBytes i32
 //            20 flags u32 (bit 0: read to logEndOffset instead of the highWatermark; bit 1: minOneMessage)
 //   CONTROL  0 requestId u32 | 4.. UTF-8 JSON of a ControlRequest (rare operations: create, delete, list offsets...)
+//   GROUP    0 requestId u32 | 4 partitionHandle i32 (a __consumer_offsets partition) | 8 clientHostLength u16
+//            10 clientHost UTF-8 | .. the group API request frame as encodeRequest writes it, size prefix
+//            included (api key/version and client id in its header; correlation id unused)
 // Completions (shard -> main, completion ring):
 //   APPEND   0 requestId u32 | 4 errorCode i16 | 6 reserved | 8 baseOffset f64 | 16 logAppendTime f64
 //            24 logStartOffset f64
 //   READ     0 requestId u32 | 4 errorCode i16 | 6 reserved | 8 size i32 | 12 fd i32 | 16 position f64
 //            24 highWatermark f64 | 32 lastStableOffset f64 | 40 logStartOffset f64 | 48 firstBatchOffset f64
-//   CONTROL  0 requestId u32 | 4.. UTF-8 JSON of the reply
+//   CONTROL  0 requestId u32 | 4.. UTF-8 JSON of the reply; also a failed APPEND with record errors (Produce's
+//            recordErrors), as the JSON of an AppendCompletion with errorMessage and recordErrors
+//   GROUP    0 requestId u32 | 4.. the response frame as encodeResponse writes it (size prefix included); it may
+//            come long after the request (JoinGroup waits for the rebalance)
 //   OFFSETS  0 partitionHandle i32 | 4 reserved | 8 highWatermark f64 | 16 logEndOffset f64 | 24 logStartOffset f64
 //            published after a group-commit turn for every partition whose offsets moved (wakes long polls)
 // Offsets are below 2^53 and travel as float64, which holds them exactly.
@@ -23,6 +29,7 @@ export const OP_APPEND = 1;
 export const OP_READ = 2;
 export const OP_CONTROL = 3;
 export const OP_OFFSETS = 4;
+export const OP_GROUP = 5;
 
 export const APPEND_HEADER_BYTES = 16;
 export const READ_REQUEST_BYTES = 24;
@@ -121,6 +128,9 @@ export interface AppendCompletion {
   baseOffset: number;
   logAppendTime: number;
   logStartOffset: number;
+  /** Only on a failure sent as a CONTROL completion (INVALID_RECORD with record errors). */
+  errorMessage?: string;
+  recordErrors?: Array<{ batchIndex: number; batchIndexErrorMessage: string | null }>;
 }
 
 export function encodeAppendCompletion(c: AppendCompletion): Uint8Array {
@@ -235,13 +245,62 @@ export type ControlRequest =
   /** timestamp: -1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered, else by time. */
   | { op: 'listOffsets'; partitionHandle: number; timestamp: number; isolation: 'highWatermark' | 'logEnd' }
   | { op: 'deleteRecords'; partitionHandle: number; offset: number }
-  | { op: 'logDirSizes' };
+  | { op: 'logDirSizes' }
+  /** Broker stop: every group coordinator answers what it holds (parked JoinGroups...) with NOT_COORDINATOR. */
+  | { op: 'unloadGroups' };
 
 export interface ListOffsetsReply {
   errorCode: number;
   offset: number;
   timestamp: number;
   leaderEpoch: number;
+}
+
+export interface GroupRequest {
+  requestId: number;
+  partitionHandle: number;
+  clientHost: string;
+  /** The request frame (size prefix included), a view into the ring's bytes. */
+  frame: Uint8Array;
+}
+
+export function encodeGroupRequestHeader(requestId: number, partitionHandle: number, clientHost: string): Uint8Array {
+  const host = Buffer.from(clientHost, 'utf8').subarray(0, 0xffff);
+  const b = new Uint8Array(10 + host.length);
+  const v = view(b, 0, 10);
+  v.setUint32(0, requestId);
+  v.setInt32(4, partitionHandle);
+  v.setUint16(8, host.length);
+  b.set(host, 10);
+  return b;
+}
+
+export function decodeGroupRequest(bytes: Uint8Array, offset: number, length: number): GroupRequest {
+  const v = view(bytes, offset, 10);
+  const hostLength = v.getUint16(8);
+  const host = Buffer.from(bytes.buffer, bytes.byteOffset + offset + 10, hostLength).toString('utf8');
+  return {
+    requestId: v.getUint32(0),
+    partitionHandle: v.getInt32(4),
+    clientHost: host,
+    frame: bytes.subarray(offset + 10 + hostLength, offset + length),
+  };
+}
+
+export function encodeGroupCompletionHeader(requestId: number): Uint8Array {
+  const b = new Uint8Array(4);
+  view(b, 0, 4).setUint32(0, requestId);
+  return b;
+}
+
+/** The response frame of a GROUP completion, copied out of the ring (it is released after the loop turn). */
+export function decodeGroupCompletion(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+): { requestId: number; frame: Buffer } {
+  const requestId = view(bytes, offset, 4).getUint32(0);
+  return { requestId, frame: Buffer.from(bytes.subarray(offset + 4, offset + length)) };
 }
 
 export interface ShardWorkerData {
@@ -253,4 +312,8 @@ export interface ShardWorkerData {
   partitions: ShardPartition[];
   retentionCheckIntervalMs: number;
   ackBeforeFsync: boolean;
+  /** producer.id.expiration.ms for every log's idempotent producer state (storage's default when absent). */
+  producerIdExpirationMs?: number;
+  /** Group coordinator settings (CoordinatorConfig fields) for the __consumer_offsets partitions. */
+  groupConfig?: Record<string, number>;
 }

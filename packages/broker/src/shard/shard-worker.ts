@@ -19,6 +19,7 @@ import {
   realFileOps,
   STORAGE_ERROR_CODES,
 } from '@sluice/storage';
+import { GroupCoordinators, OFFSETS_TOPIC } from './group-coordinators.ts';
 import {
   APPEND_FLAG_WAIT_DURABLE,
   type ControlRequest,
@@ -27,11 +28,13 @@ import {
   decodeReadRequest,
   encodeAppendCompletion,
   encodeControl,
+  encodeGroupCompletionHeader,
   encodeOffsets,
   encodeReadCompletion,
   type ListOffsetsReply,
   OP_APPEND,
   OP_CONTROL,
+  OP_GROUP,
   OP_OFFSETS,
   OP_READ,
   READ_FLAG_LOG_END,
@@ -41,6 +44,8 @@ import {
 } from './shard-protocol.ts';
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
+// A single node leads every partition in leader epoch 0 (as a Kafka single node does after topic creation).
+const LEADER_EPOCH = 0;
 const KAFKA_STORAGE_ERROR = 56;
 // 1 MiB of segment data read per idle turn of the log cleaner (a few ms), so compaction never delays appends long.
 const CLEANER_BUDGET_BYTES = 1024 * 1024;
@@ -54,6 +59,12 @@ const completions = new RingProducer(data.completions);
 const logs = new Map<number, PartitionLog>();
 const published = new Map<number, { hw: number; leo: number; lso: number }>();
 const commits = new GroupCommit(() => logs.values());
+const groups = new GroupCoordinators({
+  commits,
+  post: (requestId, frame) => completions.push(OP_GROUP, encodeGroupCompletionHeader(requestId), frame),
+  config: data.groupConfig,
+  warn: (m) => parentPort!.postMessage({ warning: `shard ${data.shardId}: ${m}` }),
+});
 // A second bound, 10x the first, in case the ring's own bounded wait never returns (a lost wake-up together with a
 // timeout that does not fire): then the shard still runs its loop every second. It must stay well above
 // IDLE_WAIT_MS: when it wins, the ring's Atomics waiter is still registered and would take the next wake-up.
@@ -97,12 +108,21 @@ function configOf(p: { config: Record<string, unknown> }): LogConfig {
 }
 
 function openLog(p: ShardPartition, cleanShutdown: boolean): PartitionLog {
-  return PartitionLog.open(dirOf(p), p.topic, p.partition, {
+  const log = PartitionLog.open(dirOf(p), p.topic, p.partition, {
     config: configOf(p),
     ops: realFileOps,
     logStartOffset: p.logStartOffset,
     cleanShutdown,
+    producerIdExpirationMs: data.producerIdExpirationMs,
   });
+  // Becoming leader, Kafka assigns the leader epoch at the logEndOffset (Partition.makeLeader); a single node's
+  // epoch is 0 forever, so this writes the checkpoint once per partition (no-op when epoch 0 is already there).
+  try {
+    log.leaderEpochCache.assign(LEADER_EPOCH, log.logEndOffset);
+  } catch {
+    // Written again with the first batch stamped epoch 0 (PartitionLog.append).
+  }
+  return log;
 }
 
 function publishOffsets(): void {
@@ -139,9 +159,21 @@ function handleAppend(bytes: Uint8Array, offset: number, length: number): void {
     return;
   }
   const records = bytes.subarray(req.recordsOffset, req.recordsOffset + req.recordsLength);
-  const r = log.append(records);
+  const r = log.append(records, { partitionLeaderEpoch: LEADER_EPOCH });
   if (r.errorCode !== 'NONE') {
-    appendFailed(req.requestId, STORAGE_ERROR_CODES[r.errorCode]);
+    if (r.recordErrors === undefined) appendFailed(req.requestId, STORAGE_ERROR_CODES[r.errorCode]);
+    else {
+      // Rare and variable-length: the failure with its record errors travels as a CONTROL-tagged JSON completion.
+      reply(req.requestId, {
+        requestId: req.requestId,
+        errorCode: STORAGE_ERROR_CODES[r.errorCode],
+        baseOffset: -1,
+        logAppendTime: -1,
+        logStartOffset: -1,
+        errorMessage: r.message,
+        recordErrors: r.recordErrors,
+      });
+    }
     return;
   }
   const done = {
@@ -243,6 +275,7 @@ function handleControl(message: ControlRequest): unknown {
         if (logs.has(p.partitionHandle)) continue;
         try {
           logs.set(p.partitionHandle, openLog(p, true));
+          if (p.topic === OFFSETS_TOPIC) groups.open(p.partitionHandle, logs.get(p.partitionHandle)!);
           realFileOps.syncDir(data.dataDir);
         } catch {
           errors[p.partitionHandle] = KAFKA_STORAGE_ERROR;
@@ -256,6 +289,7 @@ function handleControl(message: ControlRequest): unknown {
         if (log === undefined) continue;
         commits.failAll(log, { errorCode: 'KAFKA_STORAGE_ERROR', message: 'partition deleted' });
         logs.delete(handle);
+        groups.close(handle);
         published.delete(handle);
         // Kafka's way: rename to "<dir>.<id>-delete" at once (the name is free for a new topic), close and remove
         // later, so that main-thread reads in flight on this log's fds never meet a closed or reused fd.
@@ -290,6 +324,9 @@ function handleControl(message: ControlRequest): unknown {
       for (const [handle, log] of logs) sizes[handle] = log.size;
       return { errorCode: 0, sizes };
     }
+    case 'unloadGroups':
+      groups.closeAll();
+      return { errorCode: 0 };
   }
 }
 
@@ -322,6 +359,7 @@ function drain(): number {
     const { tag, bytes, offset, length } = requests;
     try {
       if (tag === OP_APPEND) handleAppend(bytes, offset, length);
+      else if (tag === OP_GROUP) groups.handle(bytes, offset, length);
       else if (tag === OP_READ) handleRead(bytes, offset);
       else if (tag === OP_CONTROL) {
         const { requestId, message } = decodeControl(bytes, offset, length);
@@ -339,6 +377,8 @@ function drain(): number {
       const requestId = new DataView(bytes.buffer, bytes.byteOffset + offset, 4).getUint32(0);
       if (tag === OP_APPEND) appendFailed(requestId, KAFKA_STORAGE_ERROR);
       else if (tag === OP_READ) completions.push(OP_READ, encodeReadCompletion(failedRead(requestId)));
+      // An empty GROUP completion: the main thread answers the request with NOT_COORDINATOR.
+      else if (tag === OP_GROUP) completions.push(OP_GROUP, encodeGroupCompletionHeader(requestId));
     }
   }
   // Every append above is written (synchronously) and every read answered: the entries' ring space can go.
@@ -346,7 +386,10 @@ function drain(): number {
   return n;
 }
 
-for (const p of data.partitions) logs.set(p.partitionHandle, openLog(p, data.cleanShutdown));
+for (const p of data.partitions) {
+  logs.set(p.partitionHandle, openLog(p, data.cleanShutdown));
+  if (p.topic === OFFSETS_TOPIC) groups.open(p.partitionHandle, logs.get(p.partitionHandle)!);
+}
 publishOffsets();
 parentPort!.postMessage({ ready: true });
 
@@ -354,6 +397,7 @@ let nextRetentionMs = Date.now() + data.retentionCheckIntervalMs;
 for (;;) {
   const handled = drain();
   const now = Date.now();
+  groups.turn(now);
   commits.turn(now);
   publishOffsets();
   if (deleting.length > 0) removeDeleted(now);
@@ -371,12 +415,13 @@ for (;;) {
   }
   if (requests.ended) break;
   // Idle: compaction gets the time, and the shard sleeps only when the cleaner has nothing to do either.
-  if (handled === 0 && !cleanerTurn(now)) await idle();
+  if (handled === 0 && !groups.loading && !cleanerTurn(now)) await idle();
 }
 
 // A clean close: everything appended is fdatasync'd, indexes trimmed. Offsets are published once more so the main
 // thread checkpoints the final logStartOffsets.
 commits.turn(Date.now());
+groups.closeAll();
 publishOffsets();
 removeDeleted(Number.MAX_SAFE_INTEGER);
 let clean = true;

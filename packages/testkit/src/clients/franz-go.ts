@@ -25,6 +25,9 @@ export async function runFranzGoScenario(opts: FranzGoScenarioOptions): Promise<
     String(opts.count ?? 3),
   ];
   if (opts.skipAdmin) args.push('-skip-admin');
+  if (opts.assign) args.push('-assign');
+  if (opts.configs) args.push('-configs');
+  if (opts.idempotent === false) args.push('-idempotent=false');
   if (opts.maxVersion) args.push('-max-version', opts.maxVersion);
   const r = await runProcess(franzClientBin, args, { timeoutMs: opts.timeoutMs ?? 120_000 });
   return parseScenarioOutput('franz-go', r.stdout, r.stderr, r.timedOut ? 'timed out' : String(r.code ?? r.signal));

@@ -31,6 +31,9 @@ export async function runJavaScenario(opts: JavaScenarioOptions): Promise<Scenar
     String(opts.count ?? 3),
   ];
   if (opts.skipAdmin) args.push('--skip-admin');
+  if (opts.assign) args.push('--assign');
+  if (opts.configs) args.push('--configs');
+  if (opts.idempotent === false) args.push('--idempotence', 'false');
   const r = await runProcess(javaBin, args, { timeoutMs: opts.timeoutMs ?? 120_000 });
   return parseScenarioOutput('java', r.stdout, r.stderr, r.timedOut ? 'timed out' : String(r.code ?? r.signal));
 }

@@ -1,9 +1,13 @@
 // Runs KafkaJS's scenario (npm kafkajs 2.2.4, in this process) against any bootstrap address. KafkaJS offers
 // none and gzip without codec plugins, so those are its codecs. Its requests stay pre-flexible (ApiVersions v2,
 // Produce v7, Fetch v11, Metadata v6; see /work/shared/notes/protocol.md), whatever the broker offers.
+// KafkaJS has no group-less consumer: the `assign` variant reads with the Fetch its consumer sends, through
+// KafkaJS's own cluster and broker objects (reached by its private createCluster symbol; kafkajs is pinned).
+// `configs` uses AlterConfigs (key 33): KafkaJS has no IncrementalAlterConfigs.
 import { createRequire } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
 import {
+  CONFIGS_ALTERED_RETENTION_MS,
   type Codec,
   type ScenarioOptions,
   type ScenarioRecord,
@@ -54,6 +58,27 @@ export async function runKafkaJsScenario(opts: ScenarioOptions): Promise<Scenari
         waitForLeaders: true,
       });
     }
+    if (opts.configs) {
+      const retentionMs = async () => {
+        const d = await admin.describeConfigs({
+          resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: opts.topic, configNames: ['retention.ms'] }],
+          includeSynonyms: false,
+        });
+        return d.resources[0]?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue ?? null;
+      };
+      const before = await retentionMs();
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: kafkajs.ConfigResourceTypes.TOPIC,
+            name: opts.topic,
+            configEntries: [{ name: 'retention.ms', value: CONFIGS_ALTERED_RETENTION_MS }],
+          },
+        ],
+      });
+      result.configs = { before, after: await retentionMs() };
+    }
     const codecType: Record<Codec, KafkaJs.CompressionTypes> = {
       none: CompressionTypes.None,
       gzip: CompressionTypes.GZIP,
@@ -63,7 +88,7 @@ export async function runKafkaJsScenario(opts: ScenarioOptions): Promise<Scenari
     };
     for (const codec of codecs) {
       const producer = kafka.producer({
-        idempotent: true,
+        idempotent: opts.idempotent ?? true,
         maxInFlightRequests: 1,
         createPartitioner: Partitioners.DefaultPartitioner,
       });
@@ -97,6 +122,18 @@ export async function runKafkaJsScenario(opts: ScenarioOptions): Promise<Scenari
     }
 
     const total = codecs.length * count;
+    if (opts.assign) {
+      result.consumed = await fetchByAssignment(kafka, opts.topic);
+      const latest = await admin.fetchTopicOffsets(opts.topic);
+      for (const p of latest) {
+        result.offsets[String(p.partition)] = { earliest: Number(p.low), latest: Number(p.high), committed: -1 };
+      }
+      if (!opts.skipAdmin) {
+        await admin.deleteTopics({ topics: [opts.topic] });
+        result.deleted = true;
+      }
+      return;
+    }
     const consumer = kafka.consumer({ groupId: group, retry: { retries: 5 } });
     await consumer.connect();
     await consumer.subscribe({ topics: [opts.topic], fromBeginning: true });
@@ -146,4 +183,72 @@ export async function runKafkaJsScenario(opts: ScenarioOptions): Promise<Scenari
     await admin.disconnect();
   }
   return result;
+}
+
+interface KafkaJsFetchedMessage {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | Buffer[]>;
+}
+interface KafkaJsBroker {
+  fetch(request: unknown): Promise<{
+    responses: Array<{
+      partitions: Array<{ errorCode: number; highWatermark: string; messages: KafkaJsFetchedMessage[] }>;
+    }>;
+  }>;
+}
+interface KafkaJsCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findTopicPartitionMetadata(topic: string): Array<{ partitionId: number; leader: number }>;
+  findBroker(node: { nodeId: number }): Promise<KafkaJsBroker>;
+}
+
+/** Every record of every partition from offset 0 to the highWatermark, with the Fetch v11 KafkaJS's consumer sends. */
+async function fetchByAssignment(kafka: KafkaJs.Kafka, topic: string): Promise<ScenarioRecord[]> {
+  const symbol = Object.getOwnPropertySymbols(kafka).find((s) => s.description === 'private:Kafka:createCluster');
+  if (symbol === undefined) throw new Error('kafkajs scenario: no createCluster in this kafkajs version');
+  const createCluster = (kafka as unknown as Record<symbol, (o: object) => KafkaJsCluster>)[symbol];
+  const cluster = createCluster({});
+  await cluster.connect();
+  const out: ScenarioRecord[] = [];
+  try {
+    await cluster.addTargetTopic(topic);
+    await cluster.refreshMetadata();
+    for (const { partitionId, leader } of cluster.findTopicPartitionMetadata(topic)) {
+      const broker = await cluster.findBroker({ nodeId: leader });
+      let fetchOffset = 0;
+      for (let round = 0; round < 1000; round++) {
+        const r = await broker.fetch({
+          replicaId: -1,
+          isolationLevel: 1,
+          maxWaitTime: 100,
+          minBytes: 1,
+          maxBytes: 10_485_760,
+          topics: [{ topic, partitions: [{ partition: partitionId, fetchOffset: String(fetchOffset), maxBytes: 1_048_576 }] }],
+        });
+        const p = r.responses[0].partitions[0];
+        if (p.errorCode !== 0) throw new Error(`kafkajs fetch ${topic}-${partitionId}: error ${p.errorCode}`);
+        for (const m of p.messages) {
+          const offset = Number(m.offset);
+          if (offset < fetchOffset) continue;
+          out.push({
+            partition: partitionId,
+            offset,
+            key: m.key?.toString('utf8') ?? null,
+            value: m.value?.toString('utf8') ?? null,
+            headers: Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)]),
+          });
+          fetchOffset = offset + 1;
+        }
+        if (fetchOffset >= Number(p.highWatermark)) break;
+      }
+    }
+  } finally {
+    await cluster.disconnect();
+  }
+  return out;
 }

@@ -2,19 +2,29 @@
 // address. Codecs: none, gzip, snappy, lz4, zstd. It sends ApiVersions v3 only and, per API, the newest version it
 // implements within the broker's range (mostly flexible versions; see /work/shared/notes/protocol.md).
 // `produced` is filled from what the consumer read back (matched by key): its producer reports base offsets only.
+// The `assign` variant reads with Consumer.fetch (a group-less Fetch to the partition's leader, by topic id).
 
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   Admin,
+  ConfigResourceTypes,
   Consumer,
+  IncrementalAlterConfigOperationTypes,
   MessagesStreamModes,
   Producer,
   stringDeserializers,
   stringSerializers,
 } from '@platformatic/kafka';
-import { ALL_CODECS, type ScenarioOptions, type ScenarioResult, scenarioValue } from '../scenario.ts';
+import {
+  ALL_CODECS,
+  CONFIGS_ALTERED_RETENTION_MS,
+  type ScenarioOptions,
+  type ScenarioRecord,
+  type ScenarioResult,
+  scenarioValue,
+} from '../scenario.ts';
 
 export const PLATFORMATIC_CODECS = ALL_CODECS;
 
@@ -51,11 +61,34 @@ export async function runPlatformaticScenario(opts: ScenarioOptions): Promise<Sc
   const consumer = new Consumer({ ...base, groupId, deserializers: stringDeserializers });
   const run = async () => {
     if (!opts.skipAdmin) await admin.createTopics({ topics: [opts.topic], partitions: 3, replicas: 1 });
+    if (opts.configs) {
+      const resource = { resourceType: ConfigResourceTypes.TOPIC, resourceName: opts.topic };
+      const retentionMs = async () => {
+        const d = await admin.describeConfigs({ resources: [{ ...resource, configurationKeys: ['retention.ms'] }] });
+        return d[0]?.configs.find((c) => c.name === 'retention.ms')?.value ?? null;
+      };
+      const before = await retentionMs();
+      await admin.incrementalAlterConfigs({
+        resources: [
+          {
+            ...resource,
+            configs: [
+              {
+                name: 'retention.ms',
+                configOperation: IncrementalAlterConfigOperationTypes.SET,
+                value: CONFIGS_ALTERED_RETENTION_MS,
+              },
+            ],
+          },
+        ],
+      });
+      result.configs = { before, after: await retentionMs() };
+    }
     for (const codec of codecs) {
       const producer = new Producer({
         ...base,
         serializers: stringSerializers,
-        idempotent: true,
+        idempotent: opts.idempotent ?? true,
         acks: -1,
         compression: codec,
       });
@@ -76,6 +109,30 @@ export async function runPlatformaticScenario(opts: ScenarioOptions): Promise<Sc
     }
 
     const total = codecs.length * count;
+    if (opts.assign) {
+      result.consumed = await fetchByAssignment(consumer, opts.topic);
+      for (const r of result.consumed) {
+        result.produced.push({
+          codec: r.key?.split('-')[0] ?? '',
+          key: r.key ?? '',
+          partition: r.partition,
+          offset: r.offset,
+        });
+      }
+      const earliest = await consumer.listOffsets({ topics: [opts.topic], timestamp: -2n });
+      const latest = await consumer.listOffsets({ topics: [opts.topic], timestamp: -1n });
+      const e = earliest.get(opts.topic) ?? [];
+      const l = latest.get(opts.topic) ?? [];
+      for (let p = 0; p < l.length; p++) {
+        result.offsets[String(p)] = { earliest: Number(e[p] ?? -1n), latest: Number(l[p]), committed: -1 };
+      }
+      await consumer.close();
+      if (!opts.skipAdmin) {
+        await admin.deleteTopics({ topics: [opts.topic] });
+        result.deleted = true;
+      }
+      return;
+    }
     const stream = await consumer.consume({
       topics: [opts.topic],
       autocommit: false,
@@ -127,4 +184,50 @@ export async function runPlatformaticScenario(opts: ScenarioOptions): Promise<Sc
     await admin.close().catch(() => {});
   }
   return result;
+}
+
+/** Every record of every partition from offset 0 to the highWatermark, with group-less Fetch requests. */
+async function fetchByAssignment(
+  consumer: Consumer<string, string, string, string>,
+  topic: string,
+): Promise<ScenarioRecord[]> {
+  const metadata = await consumer.metadata({ topics: [topic] });
+  const t = metadata.topics.get(topic);
+  if (t === undefined) throw new Error(`@platformatic/kafka scenario: no metadata for ${topic}`);
+  const out: ScenarioRecord[] = [];
+  for (let partition = 0; partition < t.partitions.length; partition++) {
+    let fetchOffset = 0n;
+    for (let round = 0; round < 1000; round++) {
+      const r = await consumer.fetch({
+        node: t.partitions[partition].leader,
+        maxWaitTime: 100,
+        topics: [
+          {
+            topicId: t.id,
+            partitions: [
+              { partition, fetchOffset, currentLeaderEpoch: -1, lastFetchedEpoch: -1, partitionMaxBytes: 1_048_576 },
+            ],
+          },
+        ],
+      });
+      const p = r.responses[0].partitions[0];
+      if (p.errorCode !== 0) throw new Error(`@platformatic/kafka fetch ${topic}-${partition}: error ${p.errorCode}`);
+      for (const batch of p.records ?? []) {
+        for (const record of batch.records) {
+          const offset = batch.firstOffset + BigInt(record.offsetDelta);
+          if (offset < fetchOffset) continue;
+          out.push({
+            partition,
+            offset: Number(offset),
+            key: record.key?.toString('utf8') ?? null,
+            value: record.value?.toString('utf8') ?? null,
+            headers: record.headers.map(([k, v]) => [k?.toString('utf8') ?? '', v?.toString('utf8') ?? '']),
+          });
+          fetchOffset = offset + 1n;
+        }
+      }
+      if (fetchOffset >= p.highWatermark) break;
+    }
+  }
+  return out;
 }

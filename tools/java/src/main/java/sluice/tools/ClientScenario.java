@@ -5,7 +5,12 @@
 //   SyncGroup) reads them back from the beginning and commits (OffsetCommit) -> ListOffsets earliest/latest ->
 //   delete topic.
 // Usage: java -cp target/classes:target/lib/* sluice.tools.ClientScenario --bootstrap H:P --topic T --group G
-//        [--codecs none,gzip,snappy,lz4,zstd] [--count 3] [--skip-admin]
+//        [--codecs none,gzip,snappy,lz4,zstd] [--count 3] [--skip-admin] [--assign] [--idempotence true|false]
+//        [--configs]
+//   --assign: read back with manual assignment (assign + seekToBeginning, no group: no FindCoordinator/JoinGroup/
+//   OffsetCommit; committed offsets are then -1). --idempotence false: plain acks=all producer (no InitProducerId).
+//   --configs: also DescribeConfigs the topic's retention.ms, IncrementalAlterConfigs it to 3600000, describe again
+//   ("configs":{"before":...,"after":...}).
 package sluice.tools;
 
 import java.nio.charset.StandardCharsets;
@@ -19,6 +24,8 @@ import java.util.TreeMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,6 +34,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -42,7 +50,7 @@ public final class ClientScenario {
     Map<String, String> args = new HashMap<>();
     for (int i = 0; i < argv.length; i++) {
       String name = argv[i].substring(2);
-      if (name.equals("skip-admin")) args.put(name, "true");
+      if (name.equals("skip-admin") || name.equals("assign") || name.equals("configs")) args.put(name, "true");
       else args.put(name, argv[++i]);
     }
     String bootstrap = args.get("bootstrap");
@@ -51,6 +59,8 @@ public final class ClientScenario {
     String[] codecs = args.getOrDefault("codecs", "none,gzip,snappy,lz4,zstd").split(",");
     int count = Integer.parseInt(args.getOrDefault("count", "3"));
     boolean admin = !args.containsKey("skip-admin");
+    boolean assign = args.containsKey("assign");
+    String idempotence = args.getOrDefault("idempotence", "true");
     StringBuilder out = new StringBuilder();
     out.append("{\"client\":\"java\",\"clientVersion\":").append(q(clientVersion()));
     out.append(",\"topic\":").append(q(topic));
@@ -64,6 +74,16 @@ public final class ClientScenario {
         a.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
       }
     }
+    if (args.containsKey("configs")) {
+      try (Admin a = Admin.create(common)) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        String before = a.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get("retention.ms").value();
+        a.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET))))
+            .all().get(30, TimeUnit.SECONDS);
+        String after = a.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).get("retention.ms").value();
+        out.append(",\"configs\":{\"before\":").append(q(before)).append(",\"after\":").append(q(after)).append('}');
+      }
+    }
 
     out.append(",\"produced\":[");
     boolean first = true;
@@ -72,7 +92,7 @@ public final class ClientScenario {
       p.putAll(common);
       p.put("compression.type", codec);
       p.put("acks", "all");
-      p.put("enable.idempotence", "true");
+      p.put("enable.idempotence", idempotence);
       p.put("linger.ms", "20");
       p.put("key.serializer", StringSerializer.class.getName());
       p.put("value.serializer", StringSerializer.class.getName());
@@ -97,20 +117,27 @@ public final class ClientScenario {
 
     Properties c = new Properties();
     c.putAll(common);
-    c.put("group.id", group);
+    if (!assign) c.put("group.id", group);
     c.put("auto.offset.reset", "earliest");
     c.put("enable.auto.commit", "false");
     c.put("key.deserializer", StringDeserializer.class.getName());
     c.put("value.deserializer", StringDeserializer.class.getName());
     int total = codecs.length * count;
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
-      consumer.subscribe(List.of(topic));
+      List<TopicPartition> all = new ArrayList<>();
+      for (int p = 0; p < 3; p++) all.add(new TopicPartition(topic, p));
+      if (assign) {
+        consumer.assign(all);
+        consumer.seekToBeginning(all);
+      } else {
+        consumer.subscribe(List.of(topic));
+      }
       List<ConsumerRecord<String, String>> got = new ArrayList<>();
       long deadline = System.currentTimeMillis() + 60_000;
       while (got.size() < total && System.currentTimeMillis() < deadline) {
         for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) got.add(r);
       }
-      consumer.commitSync(Duration.ofSeconds(30));
+      if (!assign) consumer.commitSync(Duration.ofSeconds(30));
       out.append(",\"consumed\":[");
       for (int i = 0; i < got.size(); i++) {
         ConsumerRecord<String, String> r = got.get(i);
@@ -129,7 +156,8 @@ public final class ClientScenario {
       for (int p = 0; p < 3; p++) partitions.add(new TopicPartition(topic, p));
       Map<TopicPartition, Long> earliest = consumer.beginningOffsets(partitions, Duration.ofSeconds(30));
       Map<TopicPartition, Long> latest = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions), Duration.ofSeconds(30));
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          assign ? Map.of() : consumer.committed(new java.util.HashSet<>(partitions), Duration.ofSeconds(30));
       out.append(",\"offsets\":{");
       for (int p = 0; p < 3; p++) {
         TopicPartition tp = partitions.get(p);

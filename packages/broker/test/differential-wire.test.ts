@@ -1,0 +1,502 @@
+// Differential tests: the same scripted requests, encoded with @sluice/protocol over raw sockets, go to a real Apache
+// Kafka 4.4 single node (@sluice/testkit startKafka) and to a real `sluice broker` process; the decoded responses
+// must be equal field by field, after removing only what DELIBERATE_DIFFERENCES names (each with its reason).
+// Scenarios: ApiVersions answering a too-new version; Produce base offsets; ListOffsets earliest / latest / by
+// timestamp / max timestamp; Metadata shape (partitions, leaders, internal flags, unknown topics with and without
+// auto-creation); CreateTopics and DeleteTopics errors; Fetch out of range, a long poll at the log end that returns
+// on new data, and a maxBytes smaller than the first batch. One Kafka and one broker serve the whole file.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  buildRecordBatch,
+  type CreateTopicsResponse,
+  type DeleteRecordsResponse,
+  type DeleteTopicsResponse,
+  type FetchResponse,
+  type ListOffsetsResponse,
+  type MetadataResponse,
+  type ProduceResponse,
+} from '@sluice/protocol';
+import { type KafkaReference, kafkaAvailable, startKafka } from '@sluice/testkit';
+import { type BrokerProcess, startBroker } from './support/broker-process.ts';
+import { WireClient } from './support/wire-client.ts';
+
+/**
+ * Fields where Sluice differs from Kafka on purpose, removed from both sides before comparing. Keyed by field name
+ * (anywhere in a response); the value says why.
+ */
+const DELIBERATE_DIFFERENCES: Record<string, string> = {
+  throttleTimeMs: 'Kafka may report a non-zero quota throttle; Sluice has no quotas yet and always says 0',
+  errorMessage: 'free text: Kafka and Sluice word their messages differently; the error codes are compared',
+  clusterId: 'each cluster has its own random id',
+  topicId: 'topic ids are random UUIDs per cluster (checked separately to be non-zero)',
+  host: 'each broker listens on its own address',
+  port: 'each broker listens on its own port',
+  nodeId: 'Kafka runs as node 1, Sluice as its configured node.id (leaders are compared as "this broker")',
+  controllerId: 'as nodeId',
+  leaderId: 'as nodeId (replaced by "self" when it is the answering broker)',
+  replicaNodes: 'as nodeId (replaced by ["self"])',
+  isrNodes: 'as nodeId (replaced by ["self"])',
+  leaderEpoch:
+    'Kafka reports the partition leader epoch (0 for a new topic); Sluice reports -1 until it serves ' +
+    'OffsetForLeaderEpoch (handlers/metadata.ts), so clients do not validate positions by epoch',
+  topicAuthorizedOperations: 'Kafka computes ACL bitfields; Sluice has no authorizer and says "unknown"',
+  clusterAuthorizedOperations: 'as topicAuthorizedOperations',
+  configs:
+    'CreateTopics v5+ lists the created topic\'s configs: the sets differ (Kafka lists every broker-level topic ' +
+    'default incl. remote-storage keys); compared for retention.ms only',
+  unknownTaggedFields: 'decoder bookkeeping',
+};
+
+/**
+ * Differences in one situation only, each normalized away by `apply` (on both sides) before comparing.
+ */
+const SITUATIONAL_DIFFERENCES: Array<{ apiKey: number; name: string; reason: string; apply(response: unknown): void }> = [
+  {
+    apiKey: 1,
+    name: 'offsets of an OFFSET_OUT_OF_RANGE fetch partition',
+    reason:
+      'Kafka answers highWatermark/lastStableOffset/logStartOffset -1 with OFFSET_OUT_OF_RANGE (the error ' +
+      'LogReadResult of ReplicaManager); Sluice fills the real values (handlers/fetch.ts: "with logStartOffset") so ' +
+      'a consumer sees where the log starts. Clients read them only without an error.',
+    apply(response) {
+      for (const t of (response as Partial<FetchResponse>).responses ?? []) {
+        for (const p of t.partitions) {
+          if (p.errorCode === 1) {
+            p.highWatermark = -1n;
+            p.lastStableOffset = -1n;
+            p.logStartOffset = -1n;
+          }
+        }
+      }
+    },
+  },
+  {
+    apiKey: 20,
+    name: 'order of DeleteTopics results',
+    reason: 'Kafka lists failed topics before deleted ones, Sluice keeps request order; clients match by name',
+    apply(response) {
+      const r = response as Partial<DeleteTopicsResponse>;
+      r.responses?.sort((a, b) => String(a.name).localeCompare(String(b.name)));
+    },
+  },
+];
+
+/**
+ * APIs whose ApiVersions range Sluice starts lower than Kafka 4.4, on purpose: notes/protocol.md §c's policy is to
+ * serve every version from 0 (or the lowest any target client sends), where Kafka 4 dropped the pre-2.1 versions
+ * (KIP-896). Old clients (Sarama defaults, kafka-python probes, librdkafka fallbacks) still send them.
+ */
+const WIDER_VERSION_RANGES: Record<number, string> = {
+  1: 'Fetch v0-3 (magic 0/1 down-conversion for Sarama-default and fallback clients)',
+  2: 'ListOffsets v0 (kafka-python 2.2 auto-detection, dpkp/kafka-python #2679)',
+  8: 'OffsetCommit v0-1 (Sarama commits with v1)',
+  9: 'OffsetFetch v0',
+  19: 'CreateTopics v0-1 (terraform/pulumi providers, pulumi/pulumi-kafka #659)',
+  20: 'DeleteTopics v0',
+  23: 'OffsetForLeaderEpoch v0-1',
+  29: 'DescribeAcls v0',
+  30: 'CreateAcls v0',
+  31: 'DeleteAcls v0',
+  32: 'DescribeConfigs v0',
+  34: 'AlterReplicaLogDirs v0',
+  35: 'DescribeLogDirs v0',
+  11: 'JoinGroup v0-1 (Kafka 4.0.1 re-added them; librdkafka < 2.11 needs JoinGroup∋0)',
+};
+
+/**
+ * ApiVersions' own maximum: Kafka 4.4 serves ApiVersions v5, newer than Sluice's protocol schemas (a Kafka 3.9-era
+ * snapshot, v0-4), so a too-new ApiVersions lists [0, 5] from Kafka and [0, 4] from Sluice.
+ */
+const SLUICE_API_VERSIONS_MAX = 4;
+
+function normalize(value: unknown, selfNodeId: number): unknown {
+  if (Array.isArray(value)) return value.map((v) => normalize(v, selfNodeId));
+  if (Buffer.isBuffer(value)) return value;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'leaderId') out[k] = v === selfNodeId ? 'self' : v;
+      else if (k === 'replicaNodes' || k === 'isrNodes')
+        out[k] = (v as number[]).map((n) => (n === selfNodeId ? 'self' : n));
+      else if (!(k in DELIBERATE_DIFFERENCES)) out[k] = normalize(v, selfNodeId);
+    }
+    return out;
+  }
+  return value;
+}
+
+interface Side {
+  name: 'kafka' | 'sluice';
+  port: number;
+  client: WireClient;
+  nodeId: number;
+}
+
+const now = Date.now();
+/** Record timestamps: the maximum (base + 100) sits in the middle batch, not the last. */
+const BATCHES = [
+  [0, 50],
+  [10, 100, 20],
+  [30],
+].map((deltas, b) =>
+  buildRecordBatch({
+    baseTimestamp: now - 60_000,
+    records: deltas.map((d, i) => ({
+      key: Buffer.from(`k${b}-${i}`),
+      value: Buffer.from(`value ${b}-${i}`),
+      timestamp: now - 60_000 + d,
+      headers: [{ key: 'h', value: Buffer.from(String(d)) }],
+    })),
+  }),
+);
+
+function produceBody(topic: string, partition: number, records: Buffer) {
+  return {
+    transactionalId: null,
+    acks: -1,
+    timeoutMs: 10_000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  };
+}
+
+function fetchBody(topic: string, partition: number, fetchOffset: bigint, o: Partial<Record<string, number>> = {}) {
+  return {
+    clusterId: null,
+    replicaId: -1,
+    replicaState: { replicaId: -1, replicaEpoch: -1n },
+    maxWaitMs: o.maxWaitMs ?? 0,
+    minBytes: o.minBytes ?? 0,
+    maxBytes: o.maxBytes ?? 1_048_576,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic,
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+        partitions: [
+          {
+            partition,
+            currentLeaderEpoch: -1,
+            fetchOffset,
+            lastFetchedEpoch: -1,
+            logStartOffset: -1n,
+            partitionMaxBytes: o.partitionMaxBytes ?? 1_048_576,
+            replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA',
+          },
+        ],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
+  };
+}
+
+function listOffsetsBody(topic: string, timestamp: bigint) {
+  return {
+    replicaId: -1,
+    isolationLevel: 0,
+    timeoutMs: 10_000,
+    topics: [
+      { name: topic, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp, maxNumOffsets: 1 }] },
+    ],
+  };
+}
+
+function createBody(
+  topics: Array<{ name: string; numPartitions: number; replicationFactor: number; configs?: Record<string, string> }>,
+) {
+  return {
+    topics: topics.map((t) => ({
+      name: t.name,
+      numPartitions: t.numPartitions,
+      replicationFactor: t.replicationFactor,
+      assignments: [],
+      configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+    })),
+    timeoutMs: 10_000,
+    validateOnly: false,
+  };
+}
+
+function metadataBody(topics: string[] | null, allowAutoTopicCreation: boolean) {
+  return {
+    topics: topics?.map((name) => ({ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name })) ?? null,
+    allowAutoTopicCreation,
+    includeClusterAuthorizedOperations: false,
+    includeTopicAuthorizedOperations: false,
+  };
+}
+
+describe('differential: sluice broker against Apache Kafka 4.4', {
+  skip: kafkaAvailable() ? false : 'scripts/setup has not fetched Kafka',
+  timeout: 240_000,
+}, () => {
+  let kafka: KafkaReference;
+  let broker: BrokerProcess;
+  const sides: Side[] = [];
+
+  before(async () => {
+    // Same defaults on both: 3 partitions for auto-created topics, auto-creation on. Started together; if one
+    // fails the other is still assigned, so after() stops it.
+    const [k, b] = await Promise.allSettled([
+      startKafka(),
+      startBroker({ set: { 'num.partitions': '3', 'auto.create.topics.enable': 'true' } }),
+    ]);
+    if (k.status === 'fulfilled') kafka = k.value;
+    if (b.status === 'fulfilled') broker = b.value;
+    if (k.status === 'rejected') throw k.reason;
+    if (b.status === 'rejected') throw b.reason;
+    for (const [name, port] of [
+      ['kafka', kafka.port],
+      ['sluice', broker.port],
+    ] as const) {
+      const client = await WireClient.connect(port);
+      const m = await client.send<MetadataResponse>(3, 12, metadataBody([], false));
+      sides.push({ name, port, client, nodeId: m.brokers[0].nodeId });
+    }
+  });
+  after(async () => {
+    for (const s of sides) s.client.close();
+    await Promise.all([kafka?.stop(), broker?.dispose()]);
+  });
+
+  /** Sends the same request to both brokers; resolves both decoded responses. */
+  async function both<T>(apiKey: number, version: number, body: unknown): Promise<{ kafka: T; sluice: T }> {
+    const [k, s] = await Promise.all(sides.map((side) => side.client.send<T>(apiKey, version, body)));
+    return { kafka: k, sluice: s };
+  }
+
+  /**
+   * Waits until both brokers lead every partition of a new topic: Kafka answers NOT_LEADER_OR_FOLLOWER until the
+   * controller's metadata reaches its broker side (clients retry it); Sluice is ready when CreateTopics answers.
+   */
+  async function untilLeading(topic: string, partitions: number): Promise<void> {
+    const body = {
+      ...listOffsetsBody(topic, -1n),
+      topics: [
+        {
+          name: topic,
+          partitions: Array.from({ length: partitions }, (_, partitionIndex) => ({
+            partitionIndex,
+            currentLeaderEpoch: -1,
+            timestamp: -1n,
+            maxNumOffsets: 1,
+          })),
+        },
+      ],
+    };
+    for (let i = 0; i < 100; i++) {
+      const r = await both<ListOffsetsResponse>(2, 7, body);
+      const codes = [r.kafka, r.sluice].flatMap((x) => x.topics[0].partitions.map((p) => p.errorCode));
+      if (codes.every((c) => c === 0)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${topic} has no leader after 10 s`);
+  }
+
+  /** Sends the same request to both; asserts the normalized responses are equal; returns them. */
+  async function same<T>(what: string, apiKey: number, version: number, body: unknown) {
+    const r = await both<T>(apiKey, version, body);
+    for (const d of SITUATIONAL_DIFFERENCES.filter((x) => x.apiKey === apiKey)) {
+      d.apply(r.kafka);
+      d.apply(r.sluice);
+    }
+    assert.deepEqual(
+      normalize(r.sluice, sides[1].nodeId),
+      normalize(r.kafka, sides[0].nodeId),
+      `${what}: Sluice answers as Kafka does`,
+    );
+    return r;
+  }
+
+  test('a too-new ApiVersions gets UNSUPPORTED_VERSION as v0 with ApiVersions’ own range', async () => {
+    // Header v2 (ApiVersions >= 3 is flexible): key 18, version 99, correlation 4242, client id "probe", no tags;
+    // body as v3: compact client software name and version, no tags.
+    const header = Buffer.concat([
+      Buffer.from([0, 18, 0, 99, 0, 0, 0x10, 0x92]),
+      Buffer.from([0, 5]),
+      Buffer.from('probe'),
+      Buffer.from([0]),
+    ]);
+    const body = Buffer.concat([Buffer.from([6]), Buffer.from('probe'), Buffer.from([4]), Buffer.from('1.0'), Buffer.from([0])]);
+    const frame = Buffer.concat([Buffer.alloc(4), header, body]);
+    frame.writeInt32BE(frame.length - 4, 0);
+    const answers = await Promise.all(
+      sides.map(async (side) => {
+        const c = await WireClient.connect(side.port);
+        try {
+          const r = await c.raw(frame);
+          // Response header v0 (correlation id), body v0: error_code i16, api_keys [key i16, min i16, max i16].
+          const keys = new Map<number, [number, number]>();
+          const n = r.readInt32BE(6);
+          for (let i = 0; i < n; i++) {
+            keys.set(r.readInt16BE(10 + 6 * i), [r.readInt16BE(12 + 6 * i), r.readInt16BE(14 + 6 * i)]);
+          }
+          return { correlationId: r.readInt32BE(0), errorCode: r.readInt16BE(4), apiVersions: keys.get(18) };
+        } finally {
+          c.close();
+        }
+      }),
+    );
+    assert.deepEqual(answers[0], { correlationId: 4242, errorCode: 35, apiVersions: [0, answers[0].apiVersions?.[1]] });
+    assert.deepEqual(answers[1], { correlationId: 4242, errorCode: 35, apiVersions: [0, SLUICE_API_VERSIONS_MAX] });
+  });
+
+  test('ApiVersions ranges match Kafka’s for every API both serve, except the named wider ones', async (t) => {
+    const r = await both<{ apiKeys: Array<{ apiKey: number; minVersion: number; maxVersion: number }> }>(18, 3, {
+      clientSoftwareName: 'sluice-diff',
+      clientSoftwareVersion: '1',
+    });
+    const kafkaRanges = new Map(r.kafka.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
+    const lowerMin: number[] = [];
+    for (const k of r.sluice.apiKeys) {
+      const theirs = kafkaRanges.get(k.apiKey);
+      assert.ok(theirs, `Kafka serves API ${k.apiKey} too`);
+      // Sluice's maxima are those of its protocol schemas (Kafka 3.9-era); Kafka 4.4 may go higher.
+      assert.ok(k.maxVersion <= theirs[1], `API ${k.apiKey}: max ${k.maxVersion} <= Kafka's ${theirs[1]}`);
+      if (k.minVersion < theirs[0]) lowerMin.push(k.apiKey);
+      else assert.equal(k.minVersion, theirs[0], `API ${k.apiKey}: Sluice's min is not above Kafka's`);
+    }
+    t.diagnostic(`APIs Sluice serves from a lower version than Kafka 4.4: ${lowerMin.join(', ')}`);
+    const unnamed = lowerMin.filter((k) => !(k in WIDER_VERSION_RANGES));
+    assert.deepEqual(unnamed, [], 'every range wider than Kafka’s is named in WIDER_VERSION_RANGES with its reason');
+  });
+
+  test('CreateTopics: success and every error code as Kafka', async () => {
+    const r = await same<CreateTopicsResponse>(
+      'CreateTopics v7',
+      19,
+      7,
+      createBody([
+        { name: 'diff-a', numPartitions: 3, replicationFactor: 1, configs: { 'retention.ms': '3600000' } },
+        { name: 'bad/name', numPartitions: 1, replicationFactor: 1 },
+        { name: 'diff-zero-partitions', numPartitions: 0, replicationFactor: 1 },
+        { name: 'diff-rf3', numPartitions: 1, replicationFactor: 3 },
+        { name: 'diff-rf0', numPartitions: 1, replicationFactor: 0 },
+        { name: 'diff-bad-config', numPartitions: 1, replicationFactor: 1, configs: { 'retention.ms': 'soon' } },
+        { name: 'diff-unknown-config', numPartitions: 1, replicationFactor: 1, configs: { 'no.such.config': '1' } },
+      ]),
+    );
+    for (const side of [r.kafka, r.sluice]) {
+      const created = side.topics.find((t) => t.name === 'diff-a');
+      assert.equal(created?.configs?.find((c) => c.name === 'retention.ms')?.value, '3600000');
+      assert.notEqual(created?.topicId, 'AAAAAAAAAAAAAAAAAAAAAA');
+    }
+    await same<CreateTopicsResponse>(
+      'CreateTopics of an existing topic',
+      19,
+      7,
+      createBody([{ name: 'diff-a', numPartitions: 3, replicationFactor: 1 }]),
+    );
+    await untilLeading('diff-a', 3);
+  });
+
+  test('Produce assigns the same base offsets; ListOffsets earliest/latest/by timestamp/max timestamp agree', async () => {
+    for (const records of BATCHES) {
+      await same<ProduceResponse>('Produce v9', 0, 9, produceBody('diff-a', 0, Buffer.from(records)));
+    }
+    for (const timestamp of [-2n, -1n, -3n, BigInt(now - 60_000 + 40), BigInt(now - 60_000 + 100), BigInt(now)]) {
+      const r = await same<ListOffsetsResponse>(
+        `ListOffsets v7 timestamp ${timestamp}`,
+        2,
+        7,
+        listOffsetsBody('diff-a', timestamp),
+      );
+      if (timestamp === -3n) assert.equal(r.kafka.topics[0].partitions[0].offset, 3n, 'max timestamp is offset 3');
+    }
+  });
+
+  test('DeleteRecords moves logStartOffset; a fetch below it is OFFSET_OUT_OF_RANGE', async () => {
+    for (const records of BATCHES) {
+      await same<ProduceResponse>('Produce v9', 0, 9, produceBody('diff-a', 1, Buffer.from(records)));
+    }
+    await same<DeleteRecordsResponse>('DeleteRecords v2', 21, 2, {
+      topics: [{ name: 'diff-a', partitions: [{ partitionIndex: 1, offset: 2n }] }],
+      timeoutMs: 10_000,
+    });
+    const earliest = await same<ListOffsetsResponse>('ListOffsets earliest', 2, 7, {
+      ...listOffsetsBody('diff-a', -2n),
+      topics: [{ name: 'diff-a', partitions: [{ partitionIndex: 1, currentLeaderEpoch: -1, timestamp: -2n, maxNumOffsets: 1 }] }],
+    });
+    assert.equal(earliest.kafka.topics[0].partitions[0].offset, 2n);
+    const below = await same<FetchResponse>('Fetch v12 below logStartOffset', 1, 12, fetchBody('diff-a', 1, 0n));
+    assert.equal(below.sluice.responses[0].partitions[0].errorCode, 1);
+    assert.equal(below.sluice.responses[0].partitions[0].logStartOffset, -1n, 'normalized (see SITUATIONAL_DIFFERENCES)');
+    const raw = await sides[1].client.send<FetchResponse>(1, 12, fetchBody('diff-a', 1, 0n));
+    assert.equal(raw.responses[0].partitions[0].logStartOffset, 2n, 'Sluice tells where the log starts now');
+    await same<FetchResponse>('Fetch v12 at logStartOffset', 1, 12, fetchBody('diff-a', 1, 2n));
+  });
+
+  test('Fetch: out of range, maxBytes below the first batch, long poll at the log end', async () => {
+    await same<FetchResponse>('Fetch v12 past the end', 1, 12, fetchBody('diff-a', 0, 100n));
+    await same<FetchResponse>('Fetch v12 at a negative offset', 1, 12, fetchBody('diff-a', 0, -5n));
+    const small = await same<FetchResponse>(
+      'Fetch v12 with maxBytes 10',
+      1,
+      12,
+      fetchBody('diff-a', 0, 0n, { maxBytes: 10, partitionMaxBytes: 10 }),
+    );
+    assert.equal(small.kafka.responses[0].partitions[0].records?.length, BATCHES[0].length, 'the first batch, whole');
+    await same<FetchResponse>('Fetch v12 from offset 3', 1, 12, fetchBody('diff-a', 0, 3n));
+
+    // A long poll at the log end of partition 2: it must come back with the batch produced while it waits.
+    const polls = sides.map((side) =>
+      side.client.send<FetchResponse>(1, 12, fetchBody('diff-a', 2, 0n, { maxWaitMs: 20_000, minBytes: 1 })),
+    );
+    const producers = await Promise.all(sides.map((side) => WireClient.connect(side.port)));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await Promise.all(producers.map((p) => p.send(0, 9, produceBody('diff-a', 2, Buffer.from(BATCHES[1])))));
+      const [k, s] = await Promise.all(polls);
+      for (const r of [k, s]) assert.equal(r.responses[0].partitions[0].records?.length, BATCHES[1].length);
+      assert.deepEqual(normalize(s, sides[1].nodeId), normalize(k, sides[0].nodeId), 'long poll answers agree');
+    } finally {
+      for (const p of producers) p.close();
+    }
+  });
+
+  test('Metadata: shape of known topics, unknown topics with and without auto-creation', async () => {
+    await same<MetadataResponse>('Metadata v12 of a known topic', 3, 12, metadataBody(['diff-a'], false));
+    await same<MetadataResponse>('Metadata v12 of an unknown topic', 3, 12, metadataBody(['diff-nope'], false));
+    await same<MetadataResponse>('Metadata v12 of an invalid name', 3, 12, metadataBody(['bad/name'], true));
+    const auto = await both<MetadataResponse>(3, 12, metadataBody(['diff-auto'], true));
+    for (const [name, r] of Object.entries(auto)) {
+      // Kafka answers the first request while the creation is in flight; Sluice awaits the creation. Both are
+      // what clients expect (they retry LEADER_NOT_AVAILABLE / UNKNOWN_TOPIC_OR_PARTITION).
+      assert.ok([0, 3, 5].includes(r.topics[0].errorCode), `${name}: auto-create answer ${r.topics[0].errorCode}`);
+    }
+    // Once created, both list it the same way.
+    let settled: { kafka: MetadataResponse; sluice: MetadataResponse } | undefined;
+    for (let i = 0; i < 50; i++) {
+      settled = await both<MetadataResponse>(3, 12, metadataBody(['diff-auto'], false));
+      if (settled.kafka.topics[0].errorCode === 0 && settled.kafka.topics[0].partitions.length === 3) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.deepEqual(normalize(settled?.sluice, sides[1].nodeId), normalize(settled?.kafka, sides[0].nodeId));
+    const all = await both<MetadataResponse>(3, 12, metadataBody(null, false));
+    const names = (r: MetadataResponse) =>
+      r.topics
+        .filter((t) => !t.isInternal)
+        .map((t) => t.name)
+        .sort();
+    assert.deepEqual(names(all.sluice), names(all.kafka), 'all-topics Metadata lists the same topics');
+  });
+
+  test('DeleteTopics: deletes, and an unknown topic is UNKNOWN_TOPIC_OR_PARTITION', async () => {
+    await same<DeleteTopicsResponse>('DeleteTopics v6', 20, 6, {
+      topics: [
+        { name: 'diff-auto', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' },
+        { name: 'diff-never', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' },
+      ],
+      topicNames: [],
+      timeoutMs: 10_000,
+    });
+    await same<DeleteTopicsResponse>('DeleteTopics v4', 20, 4, {
+      topics: [],
+      topicNames: ['diff-auto'],
+      timeoutMs: 10_000,
+    });
+  });
+});
