@@ -17,7 +17,9 @@
 // it compresses with lz4 only when the broker advertises FindCoordinator v0 (rdkafka_feature.c uses
 // GroupCoordinator as the proxy for "LZ4 supported"), so the codec check also guards FindCoordinator's minimum.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { decodeRequest, type MetadataResponse, type ProduceRequest } from '@sluice/protocol';
 import {
   CONFIGS_ALTERED_RETENTION_MS,
   type Codec,
@@ -29,19 +31,18 @@ import {
   KAFKAJS_CODECS,
   kafkaAvailable,
   PLATFORMATIC_CODECS,
+  type RecordingProxy,
   runConfluentPythonScenario,
   runFranzGoScenario,
   runJavaScenario,
   runKafkaJsScenario,
   runPlatformaticScenario,
   type ScenarioOptions,
-  type RecordingProxy,
   type ScenarioResult,
   startRecordingProxy,
 } from '@sluice/testkit';
-import { existsSync } from 'node:fs';
-import { decodeRequest, type ProduceRequest } from '@sluice/protocol';
 import { type BrokerProcess, startBroker } from './support/broker-process.ts';
+import { WireClient } from './support/wire-client.ts';
 
 interface ClientUnderTest {
   /** The test's name for the client (suite and topic names). */
@@ -161,7 +162,11 @@ function checkRoundTrip(client: ClientUnderTest, r: ScenarioResult): void {
       [...sendOrder].sort((a, b) => a - b),
       `partition ${p}: records in send order`,
     );
-    assert.deepEqual(r.offsets[String(p)], { earliest: 0, latest: list.length, committed: r.offsets[String(p)]?.committed });
+    assert.deepEqual(r.offsets[String(p)], {
+      earliest: 0,
+      latest: list.length,
+      committed: r.offsets[String(p)]?.committed,
+    });
   }
   if (client.acksOffsets) {
     assert.equal(r.produced.length, want.length);
@@ -185,6 +190,21 @@ describe('client matrix against sluice broker', { timeout: 600_000 }, () => {
     });
     proxy.setTarget('127.0.0.1', broker.port);
   });
+  /** The client's DeleteTopics really removed the topic: Metadata says UNKNOWN_TOPIC_OR_PARTITION. */
+  async function assertDeleted(topic: string): Promise<void> {
+    const c = await WireClient.connect(broker.port);
+    try {
+      const m = await c.send<MetadataResponse>(3, 12, {
+        topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: topic }],
+        allowAutoTopicCreation: false,
+        includeClusterAuthorizedOperations: false,
+        includeTopicAuthorizedOperations: false,
+      });
+      assert.equal(m.topics[0].errorCode, 3, `${topic} is gone after the client deleted it`);
+    } finally {
+      c.close();
+    }
+  }
   after(async () => {
     await proxy?.close();
     await broker?.dispose();
@@ -203,6 +223,7 @@ describe('client matrix against sluice broker', { timeout: 600_000 }, () => {
           timeoutMs: 90_000,
         });
         checkRoundTrip(client, r);
+        await assertDeleted(r.topic);
         const apis = sentApis(proxy);
         assert.ok(!apis.has(22) && !apis.has(11), 'no InitProducerId, no JoinGroup: the variant needs neither');
         assert.deepEqual(
@@ -222,6 +243,7 @@ describe('client matrix against sluice broker', { timeout: 600_000 }, () => {
           timeoutMs: 90_000,
         });
         checkRoundTrip(client, r);
+        await assertDeleted(r.topic);
         assert.ok(sentApis(proxy).has(22), 'the producer asked for a producer id');
       });
 
@@ -229,8 +251,13 @@ describe('client matrix against sluice broker', { timeout: 600_000 }, () => {
         proxy.clear();
         const r = await client.run({ bootstrap, topic: `group-${client.label}`, count: COUNT, timeoutMs: 90_000 });
         checkRoundTrip(client, r);
+        await assertDeleted(r.topic);
         for (const p of [0, 1, 2]) {
-          assert.equal(r.offsets[String(p)].committed, r.offsets[String(p)].latest, `partition ${p} committed to its end`);
+          assert.equal(
+            r.offsets[String(p)].committed,
+            r.offsets[String(p)].latest,
+            `partition ${p} committed to its end`,
+          );
         }
         const apis = sentApis(proxy);
         for (const [key, name] of [

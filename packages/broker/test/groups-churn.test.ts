@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type BrokerProcess, startBroker } from './support/broker-process.ts';
+import { createTopic } from './support/requests.ts';
 import { WireClient } from './support/wire-client.ts';
 
 const GROUPS = 100;
@@ -152,9 +153,10 @@ describe('group churn', { timeout: 120_000 }, () => {
     await broker?.dispose();
   });
 
-  test('100 groups x 3 members churning: every rebalance completes, groups end Empty, memory bounded', async () => {
+  test('100 groups x 3 members churning: every rebalance completes, groups end Empty, memory bounded', async (t) => {
     const admin = await WireClient.connect(broker.port);
     try {
+      await createTopic(admin, 'churn', 1);
       for (let i = 0; ; i++) {
         const f = await admin.send<{ coordinators: Array<{ errorCode: number }> }>(10, 4, {
           coordinatorKeys: ['g0'],
@@ -195,7 +197,9 @@ describe('group churn', { timeout: 120_000 }, () => {
         'every group ends Empty',
       );
       const grown = rssBytes(broker.child.pid!) - rssBefore;
+      t.diagnostic(`${JSON.stringify(n)}; broker RSS grew by ${Math.round(grown / 1048576)} MiB`);
       assert.ok(grown < 200 * 1024 * 1024, `broker RSS grew by ${Math.round(grown / 1048576)} MiB`);
+      assert.doesNotMatch(broker.stderr(), /request failed|load failed|append failed/);
     } finally {
       admin.close();
     }

@@ -56,9 +56,9 @@ function normalise(steps: Step[]): Step[] {
       const items = v.map(sortLists);
       const by = (k: string) => (x: unknown) => String((x as Record<string, unknown>)[k]);
       const first = items[0] as Record<string, unknown> | undefined;
-      for (const k of ['memberId', 'groupId']) {
+      for (const k of ['memberId', 'groupId', 'name', 'partitionIndex']) {
         if (first !== null && typeof first === 'object' && k in first) {
-          return items.sort((x, y) => by(k)(x).localeCompare(by(k)(y)));
+          return items.sort((x, y) => by(k)(x).localeCompare(by(k)(y), 'en', { numeric: true }));
         }
       }
       return items;
@@ -154,6 +154,11 @@ async function scenario(port: number): Promise<Step[]> {
     await rec('commit', a.send(8, 7, commit(m1, gen, 10n)));
     await rec('commit wrong generation', a.send(8, 7, commit(m1, gen + 1, 20n)));
     await rec('commit unknown member', admin.send(8, 7, commit('nobody', gen, 30n)));
+    const unknownTopic = { ...commit(m1, gen, 50n), topics: [{ ...commit(m1, gen, 50n).topics[0], name: 'nope' }] };
+    await rec('commit unknown topic', a.send(8, 7, unknownTopic));
+    const mixed = commit(m1, gen, 60n);
+    mixed.topics[0].partitions[1].partitionIndex = 7;
+    await rec('commit unknown partition', a.send(8, 7, mixed));
     await rec(
       'fetch v7',
       admin.send(9, 7, {
@@ -226,6 +231,16 @@ async function scenario(port: number): Promise<Step[]> {
     });
     listed.groups.sort((x, y) => x.groupId.localeCompare(y.groupId));
     steps.push(['list empty groups', listed]);
+    await rec(
+      'offset delete',
+      admin.send(47, 0, {
+        groupId: 'diff',
+        topics: [
+          { name: 'dt', partitions: [{ partitionIndex: 1 }] },
+          { name: 'nope', partitions: [{ partitionIndex: 0 }] },
+        ],
+      }),
+    );
     await rec('delete', admin.send(42, 2, { groupsNames: ['diff', 'none'] }));
     await rec(
       'fetch after delete',

@@ -5,8 +5,8 @@
 // and committed offsets and the group survive.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Consumer, type EachMessagePayload, Kafka, logLevel } from 'kafkajs';
 import type { MetadataResponse } from '@sluice/protocol';
+import { type Consumer, type EachMessagePayload, Kafka, logLevel } from 'kafkajs';
 import { type BrokerProcess, startBroker } from './support/broker-process.ts';
 import { WireClient } from './support/wire-client.ts';
 

@@ -7,6 +7,7 @@
 //
 // Owner: shard.
 import {
+  ATTRIBUTES_OFFSET,
   BASE_SEQUENCE_OFFSET,
   BATCH_LENGTH_OFFSET,
   LAST_OFFSET_DELTA_OFFSET,
@@ -30,6 +31,8 @@ export interface BatchInfo {
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
+  /** Attributes int16 (bit 4 transactional, bit 5 control): transactional state recovery reads them. */
+  attributes: number;
 }
 
 const WINDOW = 64 * 1024;
@@ -53,6 +56,7 @@ export class BatchScanner {
     producerId: -1,
     producerEpoch: -1,
     baseSequence: -1,
+    attributes: 0,
   };
 
   constructor(ops: FileOps) {
@@ -94,6 +98,7 @@ export class BatchScanner {
       w.readInt32BE(at + PRODUCER_ID_OFFSET) * 0x100000000 + w.readUInt32BE(at + PRODUCER_ID_OFFSET + 4);
     info.producerEpoch = w.readInt16BE(at + PRODUCER_EPOCH_OFFSET);
     info.baseSequence = w.readInt32BE(at + BASE_SEQUENCE_OFFSET);
+    info.attributes = w.readInt16BE(at + ATTRIBUTES_OFFSET);
   }
 
   /**

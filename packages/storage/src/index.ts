@@ -37,7 +37,9 @@ export {
 } from './partition-log.ts';
 export {
   type BatchMetadata,
+  type CompletedTxn,
   DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+  type EndTxnMarkerInfo,
   lastSequence,
   NUM_BATCHES_TO_RETAIN,
   type ProducerStateEntry,
@@ -59,3 +61,12 @@ export {
   storageError,
 } from './storage-error.ts';
 export { TIME_INDEX_ENTRY_SIZE, TimeIndex, type TimestampOffset } from './time-index.ts';
+export {
+  ABORTED_TXN_SIZE,
+  type AbortedTransaction,
+  type AbortedTxn,
+  decodeAbortedTxns,
+  encodeAbortedTxns,
+  TransactionIndexes,
+  TXN_INDEX_SUFFIX,
+} from './transaction-index.ts';

@@ -6,6 +6,7 @@
 //
 // Owner: shard. Pure functions over the log's segment list; partition-log.ts holds the state.
 import type { LogSegment } from './log-segment.ts';
+import type { AbortedTransaction } from './transaction-index.ts';
 
 /** Where the bytes of a fetch are; the reader reads [position, position + size) of `fd` (or `path`). */
 export interface ReadResult {
@@ -20,11 +21,14 @@ export interface ReadResult {
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
+  /** read_committed only: aborted transactions overlapping [fetchOffset, lastStableOffset), by first offset. */
+  abortedTransactions?: AbortedTransaction[];
 }
 
 export interface ReadOptions {
-  /** 'highWatermark' (consumers, default) or 'logEnd' (replication, tools). */
-  isolation?: 'highWatermark' | 'logEnd';
+  /** 'highWatermark' (read_uncommitted consumers, default), 'readCommitted' (stops at the lastStableOffset and
+   * lists aborted transactions) or 'logEnd' (replication, tools). */
+  isolation?: 'highWatermark' | 'readCommitted' | 'logEnd';
   /** Return the first batch whole even when larger than maxBytes (KIP-74). Default true. */
   minOneMessage?: boolean;
 }

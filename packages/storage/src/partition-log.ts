@@ -3,6 +3,7 @@
 //   leader-epoch-checkpoint                            leader-epoch-cache.ts
 //   <20-digit offset>.snapshot                         producer state (producer-state-snapshots.ts; content:
 //                                                      producer-state-snapshot-format.ts), written at roll and close
+//   <20-digit base offset>.txnindex                    aborted transactions (transaction-index.ts), per segment
 //   *.deleted                                          segments removed by retention, unlinked after a delay
 //   *.cleaned, *.swap, cleaner-offset-checkpoint       compaction (src/cleaner/; open completes or rolls back an
 //                                                      interrupted swap before listing segments)
@@ -10,8 +11,10 @@
 // Offsets: logStartOffset <= highWatermark <= logEndOffset. "Appended" and "durable" are separate events:
 // append() writes to the page cache and returns the assigned offsets at once; flush() fdatasyncs and advances
 // durableOffset. On one node the highWatermark is the end of what is durable (with `ackBeforeFsync`, the end of what
-// is appended), lastStableOffset = highWatermark until transactions exist. Reads for consumers stop at the
-// highWatermark so a consumer never sees what a crash could take back.
+// is appended). Reads for consumers stop at the highWatermark so a consumer never sees what a crash could take back.
+// Transactions: lastStableOffset = min(highWatermark, first offset of the earliest open transaction, first offset of
+// a transaction whose marker is not yet below the highWatermark) (Kafka's firstUnstableOffset); read_committed
+// reads stop there and return the aborted transactions overlapping the read (transaction-index.ts).
 //
 // Opening = recovery: every segment is validated from its last offset-index entry (the whole segment when an index
 // is missing or corrupt) and cut at the first batch with a bad length or CRC. Older segments were fdatasync'd when
@@ -35,7 +38,7 @@ import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import { isCompacted, type LogConfig, maxSegmentMs } from './log-config.ts';
 import { findBatches, type ReadOptions, type ReadResult, segmentIndexFor } from './log-read.ts';
 import { LogSegment, type SegmentConfig } from './log-segment.ts';
-import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, type ProducerStateManager } from './producer-state.ts';
+import { type CompletedTxn, DEFAULT_PRODUCER_ID_EXPIRATION_MS, type ProducerStateManager } from './producer-state.ts';
 import { recoverProducerState } from './producer-state-recovery.ts';
 import { encodeProducerSnapshot } from './producer-state-snapshot-format.ts';
 import { ProducerStateSnapshots } from './producer-state-snapshots.ts';
@@ -43,6 +46,7 @@ import { DelayedDeletes, segmentsToDelete } from './segment-deletion.ts';
 import { ioError, type StorageError, storageError } from './storage-error.ts';
 import type { TimestampOffset } from './time-index.ts';
 import { offsetForTimestamp, offsetOfMaxTimestamp } from './timestamp-lookup.ts';
+import { TransactionIndexes } from './transaction-index.ts';
 
 export type { ReadOptions, ReadResult } from './log-read.ts';
 
@@ -104,6 +108,10 @@ export class PartitionLog {
   private durablePosition = 0;
   private unflushedRecords = 0;
   private lastFlushMs: number;
+  /** Aborted transactions by segment (.txnindex files). */
+  readonly txnIndexes: TransactionIndexes;
+  /** Ended transactions whose marker is not yet below the highWatermark, oldest first: the LSO waits for them. */
+  private unreplicatedTxns: { firstOffset: number; lastOffset: number }[] = [];
   /** Bytes cut off torn tails when this log was opened. */
   readonly truncatedOnOpen: number;
   /** Compacted logs only, from their first cleanStep; dropped when the policy stops being compact. */
@@ -122,6 +130,7 @@ export class PartitionLog {
     this.leaderEpochCache = new LeaderEpochCache(o.ops, dir);
     this.producerStateSnapshots = new ProducerStateSnapshots(o.ops, dir);
     this.deletes = new DelayedDeletes(o.ops);
+    this.txnIndexes = new TransactionIndexes(o.ops, dir);
     this.truncatedOnOpen = 0;
   }
 
@@ -159,14 +168,24 @@ export class PartitionLog {
     log.leaderEpochCache.truncateFromEnd(leo);
     log.leaderEpochCache.truncateFromStart(log._logStartOffset);
     log.producerStateSnapshots.deleteAbove(leo);
-    log.producerState = recoverProducerState(
+    log.txnIndexes.load(log.segmentBaseOffsets);
+    const replayedAborts: { txn: CompletedTxn; lastStableOffset: number }[] = [];
+    const recovered = recoverProducerState(
       ops,
       log.producerStateSnapshots,
       log.segments,
       leo,
       o.producerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
       now,
-    ).state;
+      (txn, lastStableOffset) => {
+        if (txn.aborted) replayedAborts.push({ txn, lastStableOffset });
+      },
+    );
+    log.producerState = recovered.state;
+    // The index agrees with the snapshot below its offset; above it, the replayed markers are the truth.
+    log.txnIndexes.truncateFrom(Math.max(0, recovered.snapshotOffset));
+    for (const a of replayedAborts) log.indexAbortedTxn(a.txn, a.lastStableOffset);
+    log.txnIndexes.sync();
     log.markDurable();
     return log;
   }
@@ -201,7 +220,27 @@ export class PartitionLog {
   }
 
   get lastStableOffset(): number {
-    return this.highWatermark;
+    const hw = this.highWatermark;
+    // Ordered by marker offset, so the ones now below the highWatermark are a prefix; their first offsets are not
+    // ordered, hence the scan (as many entries as transactions ended since the last flush).
+    let n = 0;
+    while (n < this.unreplicatedTxns.length && this.unreplicatedTxns[n].lastOffset < hw) n++;
+    if (n > 0) this.unreplicatedTxns.splice(0, n);
+    let lso = hw;
+    const ongoing = this.producerState.firstUnstableOffset();
+    if (ongoing !== null && ongoing < lso) lso = ongoing;
+    for (const t of this.unreplicatedTxns) if (t.firstOffset < lso) lso = t.firstOffset;
+    return lso;
+  }
+
+  private indexAbortedTxn(txn: CompletedTxn, lastStableOffset: number): void {
+    const seg = this.segments[segmentIndexFor(this.segments, txn.lastOffset)];
+    this.txnIndexes.append(seg.baseOffset, {
+      producerId: txn.producerId,
+      firstOffset: txn.firstOffset,
+      lastOffset: txn.lastOffset,
+      lastStableOffset,
+    });
   }
 
   /** Bytes of all segments. */
@@ -287,7 +326,12 @@ export class PartitionLog {
       return ioError(`append to ${active.logPath}`, err);
     }
     this.unflushedRecords += checked.records;
-    if (producers.batches.length > 0) this.producerState.record(producers.batches, baseOffset);
+    if (producers.batches.length > 0) {
+      for (const txn of this.producerState.record(producers.batches, baseOffset)) {
+        this.unreplicatedTxns.push({ firstOffset: txn.firstOffset, lastOffset: txn.lastOffset });
+        if (txn.aborted) this.indexAbortedTxn(txn, this.producerState.firstUnstableOffset() ?? txn.lastOffset + 1);
+      }
+    }
     return {
       errorCode: 'NONE',
       baseOffset,
@@ -321,6 +365,8 @@ export class PartitionLog {
    */
   takeProducerSnapshot(): boolean {
     try {
+      // The .txnindex entries below the snapshot's offset are trusted by recovery: durable before the snapshot.
+      this.txnIndexes.sync();
       this.producerStateSnapshots.write(
         this.logEndOffset,
         encodeProducerSnapshot(this.producerState.activeProducers()),
@@ -369,6 +415,7 @@ export class PartitionLog {
    * within one segment, never past the highWatermark (or logEndOffset). No bytes are copied (log-read.ts).
    */
   read(fetchOffset: number, maxBytes: number, opts: ReadOptions = {}): ReadResult | StorageError {
+    if (opts.isolation === 'readCommitted') return this.readCommitted(fetchOffset, maxBytes, opts);
     const upTo = opts.isolation === 'logEnd' ? this.logEndOffset : this.highWatermark;
     if (fetchOffset < this._logStartOffset || fetchOffset > this.logEndOffset) {
       return storageError(
@@ -386,6 +433,34 @@ export class PartitionLog {
     return this.readResult(this.active, this.active.size, 0, -1);
   }
 
+  /**
+   * read_committed (Fetch isolation_level 1): never past the lastStableOffset (always a batch boundary: the first
+   * offset of a transaction's first batch, or the highWatermark), with the aborted transactions that overlap
+   * [fetchOffset, lastStableOffset) for Fetch's abortedTransactions.
+   */
+  private readCommitted(fetchOffset: number, maxBytes: number, opts: ReadOptions): ReadResult | StorageError {
+    const lso = this.lastStableOffset;
+    const hw = this.highWatermark;
+    let r: ReadResult | StorageError;
+    if (lso >= hw) r = this.read(fetchOffset, maxBytes, { ...opts, isolation: 'highWatermark' });
+    else if (fetchOffset < this._logStartOffset || fetchOffset > this.logEndOffset) {
+      r = this.read(fetchOffset, maxBytes, { ...opts, isolation: 'highWatermark' });
+    } else {
+      const upToSegment = this.segments[segmentIndexFor(this.segments, lso)];
+      const upToPosition = upToSegment.translateOffset(lso)?.position ?? upToSegment.size;
+      const found =
+        fetchOffset < lso
+          ? findBatches(this.segments, fetchOffset, maxBytes, upToSegment, upToPosition, opts.minOneMessage ?? true)
+          : null;
+      r =
+        found !== null
+          ? this.readResult(found.segment, found.position, found.size, found.firstBatchOffset)
+          : this.readResult(this.active, this.active.size, 0, -1);
+    }
+    if ('path' in r) r.abortedTransactions = this.txnIndexes.collect(fetchOffset, lso, this.segmentBaseOffsets);
+    return r;
+  }
+
   private readResult(seg: LogSegment, position: number, size: number, first: number): ReadResult {
     const hw = this.highWatermark;
     return {
@@ -396,7 +471,7 @@ export class PartitionLog {
       size,
       firstBatchOffset: first,
       highWatermark: hw,
-      lastStableOffset: hw,
+      lastStableOffset: Math.min(hw, this.lastStableOffset),
       logStartOffset: this._logStartOffset,
     };
   }
@@ -454,6 +529,11 @@ export class PartitionLog {
     const n = segmentsToDelete(this.segments, this.config, this._logStartOffset, nowMs);
     if (n === 0) return 0;
     this.deletes.deleteSegments(this.segments.splice(0, n), nowMs + this.config.fileDeleteDelayMs);
+    try {
+      this.txnIndexes.retain(this.segmentBaseOffsets);
+    } catch {
+      // leftover files are removed at the next open
+    }
     if (this.segments[0].baseOffset > this._logStartOffset) this.advanceLogStartOffset(this.segments[0].baseOffset);
     this.deletes.run(nowMs);
     return n;
@@ -550,6 +630,11 @@ export class PartitionLog {
     kept.push(cleaned);
     kept.sort((a, b) => a.baseOffset - b.baseOffset);
     this.segments = kept;
+    try {
+      this.txnIndexes.merge(oldBaseOffsets, newBaseOffset);
+    } catch {
+      // the merged entries stay in memory; recovery replays the markers of the segments after the last snapshot
+    }
     this.deletes.schedule(removed, deletedPaths, this.clock() + this.config.fileDeleteDelayMs);
   }
 

@@ -13,12 +13,23 @@
 //   5. producer unknown here (never seen, expired, or all its batches gone to retention/DeleteRecords) -> any
 //      sequence is accepted. Kafka returned UNKNOWN_PRODUCER_ID for this before 2.5; since KIP-360 it accepts.
 // Batches replayed from the log on open (origin 'replay') and coordinator batches are not sequence-checked.
+// Transactions (KIP-98): a transactional batch (attributes bit 4) opens the producer's transaction at its first
+// offset (currentTxnFirstOffset) unless one is open; an end-transaction marker (a control batch, bit 5, written by
+// the transaction coordinator with origin 'coordinator') closes it and yields a CompletedTxn (firstOffset = the
+// transaction's first offset, or the marker's own offset when nothing was written; lastOffset = the marker's).
+// Marker checks, as Kafka's appendEndTxnMarker: epoch < current -> INVALID_PRODUCER_EPOCH; coordinatorEpoch below
+// the last one seen -> TRANSACTION_COORDINATOR_FENCED; a higher epoch (a timeout abort bumps it) becomes current.
+// A client batch that is not transactional while the producer's transaction is open -> INVALID_TXN_STATE.
+// firstUnstableOffset() = the smallest currentTxnFirstOffset: the partition's last stable offset cannot pass it.
 // A producer expires producer.id.expiration.ms (default 86400000 = 1 day) after the timestamp of its last batch
 // (the batch's maxTimestamp, as Kafka) and is forgotten.
 //
 // Owner: shard (with the PartitionLog it belongs to).
+
+import { CONTROL_TYPE_COMMIT, readEndTxnMarkerBatch } from '@sluice/protocol/records/control-record.ts';
 import {
   ATTR_CONTROL,
+  ATTR_TRANSACTIONAL,
   ATTRIBUTES_OFFSET,
   BASE_SEQUENCE_OFFSET,
   BATCH_LENGTH_OFFSET,
@@ -66,6 +77,24 @@ export interface PendingBatch {
   offsetDelta: number;
   lastOffsetDelta: number;
   timestamp: number;
+  /** Attributes bit 4. */
+  transactional: boolean;
+  /** The end-transaction marker of a control batch, null for data. */
+  marker: EndTxnMarkerInfo | null;
+}
+
+export interface EndTxnMarkerInfo {
+  committed: boolean;
+  coordinatorEpoch: number;
+}
+
+/** A transaction ended by a marker (Kafka's CompletedTxn). */
+export interface CompletedTxn {
+  producerId: number;
+  firstOffset: number;
+  /** Offset of the marker. */
+  lastOffset: number;
+  aborted: boolean;
 }
 
 export type ProducerCheck =
@@ -101,6 +130,8 @@ function inSequence(lastSeq: number, nextSeq: number): boolean {
 export class ProducerStateManager {
   readonly producerIdExpirationMs: number;
   private readonly entries = new Map<number, ProducerStateEntry>();
+  /** Producers with an open transaction (currentTxnFirstOffset >= 0); few at a time, so a scan finds the min. */
+  private readonly ongoing = new Set<number>();
 
   constructor(producerIdExpirationMs = DEFAULT_PRODUCER_ID_EXPIRATION_MS) {
     this.producerIdExpirationMs = producerIdExpirationMs;
@@ -133,9 +164,33 @@ export class ProducerStateManager {
       const size = LOG_OVERHEAD + i32(records, pos + BATCH_LENGTH_OFFSET);
       const lastOffsetDelta = i32(records, pos + LAST_OFFSET_DELTA_OFFSET);
       const producerId = i64(records, pos + PRODUCER_ID_OFFSET);
-      const control = ((records[pos + ATTRIBUTES_OFFSET + 1] ?? 0) & ATTR_CONTROL) !== 0;
-      if (producerId >= 0 && !control) {
+      const attributes = records[pos + ATTRIBUTES_OFFSET + 1] ?? 0;
+      const control = (attributes & ATTR_CONTROL) !== 0;
+      const transactional = (attributes & ATTR_TRANSACTIONAL) !== 0;
+      if (producerId >= 0 && control) {
+        const checked = this.checkMarker(records, pos, size, producerId, updated?.get(producerId)?.epoch);
+        if ('errorCode' in checked) return checked;
+        updated ??= new Map();
+        updated.set(producerId, { epoch: checked.producerEpoch, lastSeq: -1 });
+        pending.push({
+          producerId,
+          producerEpoch: checked.producerEpoch,
+          firstSeq: -1,
+          lastSeq: -1,
+          offsetDelta,
+          lastOffsetDelta,
+          timestamp: i64(records, pos + MAX_TIMESTAMP_OFFSET),
+          transactional: true,
+          marker: checked.marker,
+        });
+      } else if (producerId >= 0) {
         const epoch = i16(records, pos + PRODUCER_EPOCH_OFFSET);
+        if (origin === 'client' && !transactional && (this.entries.get(producerId)?.currentTxnFirstOffset ?? -1) >= 0) {
+          return storageError(
+            'INVALID_TXN_STATE',
+            `non-transactional batch of producer ${producerId} in its transaction`,
+          );
+        }
         const firstSeq = i32(records, pos + BASE_SEQUENCE_OFFSET);
         if (origin === 'client' && firstSeq < 0) {
           return storageError('INVALID_RECORD', `invalid sequence ${firstSeq} in a batch of producer ${producerId}`);
@@ -183,6 +238,8 @@ export class ProducerStateManager {
           offsetDelta,
           lastOffsetDelta,
           timestamp: i64(records, pos + MAX_TIMESTAMP_OFFSET),
+          transactional,
+          marker: null,
         });
       }
       offsetDelta += lastOffsetDelta + 1;
@@ -191,10 +248,52 @@ export class ProducerStateManager {
     return { kind: 'append', batches: pending };
   }
 
-  /** Records the batches of a written append whose first record got `baseOffset`. */
-  record(batches: readonly PendingBatch[], baseOffset: number): void {
+  private checkMarker(
+    records: Uint8Array,
+    pos: number,
+    size: number,
+    producerId: number,
+    epochInThisAppend: number | undefined,
+  ): { producerEpoch: number; marker: EndTxnMarkerInfo } | StorageError {
+    let m: ReturnType<typeof readEndTxnMarkerBatch>;
+    try {
+      m = readEndTxnMarkerBatch(records.subarray(pos, pos + size));
+    } catch (err) {
+      return storageError('INVALID_RECORD', `control batch of producer ${producerId}: ${(err as Error).message}`);
+    }
+    const current = this.entries.get(producerId);
+    const currentEpoch = epochInThisAppend ?? current?.producerEpoch ?? -1;
+    if (m.producerEpoch < currentEpoch) {
+      return storageError(
+        'INVALID_PRODUCER_EPOCH',
+        `marker epoch ${m.producerEpoch} of producer ${producerId} is older than ${currentEpoch}`,
+      );
+    }
+    if (current !== undefined && m.coordinatorEpoch < current.coordinatorEpoch) {
+      return storageError(
+        'TRANSACTION_COORDINATOR_FENCED',
+        `marker coordinator epoch ${m.coordinatorEpoch} < ${current.coordinatorEpoch} for producer ${producerId}`,
+      );
+    }
+    return {
+      producerEpoch: m.producerEpoch,
+      marker: { committed: m.type === CONTROL_TYPE_COMMIT, coordinatorEpoch: m.coordinatorEpoch },
+    };
+  }
+
+  /**
+   * Records the batches of a written append whose first record got `baseOffset`. Returns the transactions its
+   * markers ended, in offset order.
+   */
+  record(batches: readonly PendingBatch[], baseOffset: number): CompletedTxn[] {
+    const completed: CompletedTxn[] = [];
     for (const b of batches) {
       const firstOffset = baseOffset + b.offsetDelta;
+      if (b.marker !== null) {
+        completed.push(this.endTxn(b.producerId, b.producerEpoch, firstOffset, b.marker, b.timestamp));
+        continue;
+      }
+      if (b.transactional) this.beginTxn(b.producerId, b.producerEpoch, firstOffset);
       this.addBatch(b.producerId, b.producerEpoch, {
         firstSeq: b.firstSeq,
         lastSeq: b.lastSeq,
@@ -203,30 +302,59 @@ export class ProducerStateManager {
         timestamp: b.timestamp,
       });
     }
+    return completed;
   }
 
-  /** Recovery: a batch read back from the log (header fields only), applied without checks. */
-  replayBatch(
+  /** The first offset of the earliest open transaction, or null when none is open. */
+  firstUnstableOffset(): number | null {
+    let min: number | null = null;
+    for (const id of this.ongoing) {
+      const first = this.entries.get(id)?.currentTxnFirstOffset ?? -1;
+      if (first >= 0 && (min === null || first < min)) min = first;
+    }
+    return min;
+  }
+
+  /** Recovery: an end-transaction marker read back from the log at `offset`, applied without checks. */
+  replayMarker(
     producerId: number,
     producerEpoch: number,
-    baseSequence: number,
-    baseOffset: number,
-    lastOffset: number,
-    maxTimestamp: number,
-  ): void {
-    if (producerId < 0) return;
-    const current = this.entries.get(producerId);
-    if (current !== undefined && producerEpoch < current.producerEpoch) return;
-    this.addBatch(producerId, producerEpoch, {
-      firstSeq: baseSequence,
-      lastSeq: lastSequence(baseSequence, lastOffset - baseOffset),
-      firstOffset: baseOffset,
-      lastOffset,
-      timestamp: maxTimestamp,
-    });
+    offset: number,
+    marker: EndTxnMarkerInfo,
+    timestamp: number,
+  ): CompletedTxn {
+    return this.endTxn(producerId, producerEpoch, offset, marker, timestamp);
   }
 
-  private addBatch(producerId: number, epoch: number, batch: BatchMetadata): void {
+  private beginTxn(producerId: number, epoch: number, firstOffset: number): void {
+    const e = this.entry(producerId, epoch);
+    if (e.currentTxnFirstOffset < 0) {
+      e.currentTxnFirstOffset = firstOffset;
+      this.ongoing.add(producerId);
+    }
+  }
+
+  private endTxn(
+    producerId: number,
+    epoch: number,
+    offset: number,
+    marker: EndTxnMarkerInfo,
+    timestamp: number,
+  ): CompletedTxn {
+    const e = this.entry(producerId, epoch);
+    if (epoch > e.producerEpoch) {
+      e.producerEpoch = epoch;
+      e.batches = [];
+    }
+    const firstOffset = e.currentTxnFirstOffset >= 0 ? e.currentTxnFirstOffset : offset;
+    e.currentTxnFirstOffset = -1;
+    e.coordinatorEpoch = marker.coordinatorEpoch;
+    if (timestamp > e.lastTimestamp) e.lastTimestamp = timestamp;
+    this.ongoing.delete(producerId);
+    return { producerId, firstOffset, lastOffset: offset, aborted: !marker.committed };
+  }
+
+  private entry(producerId: number, epoch: number): ProducerStateEntry {
     let e = this.entries.get(producerId);
     if (e === undefined) {
       e = {
@@ -239,6 +367,34 @@ export class ProducerStateManager {
       };
       this.entries.set(producerId, e);
     }
+    return e;
+  }
+
+  /** Recovery: a batch read back from the log (header fields only), applied without checks. */
+  replayBatch(
+    producerId: number,
+    producerEpoch: number,
+    baseSequence: number,
+    baseOffset: number,
+    lastOffset: number,
+    maxTimestamp: number,
+    transactional = false,
+  ): void {
+    if (producerId < 0) return;
+    const current = this.entries.get(producerId);
+    if (current !== undefined && producerEpoch < current.producerEpoch) return;
+    if (transactional) this.beginTxn(producerId, producerEpoch, baseOffset);
+    this.addBatch(producerId, producerEpoch, {
+      firstSeq: baseSequence,
+      lastSeq: lastSequence(baseSequence, lastOffset - baseOffset),
+      firstOffset: baseOffset,
+      lastOffset,
+      timestamp: maxTimestamp,
+    });
+  }
+
+  private addBatch(producerId: number, epoch: number, batch: BatchMetadata): void {
+    const e = this.entry(producerId, epoch);
     // A new epoch starts a new sequence space: the old epoch's batches can no longer be duplicates.
     if (e.producerEpoch !== epoch) {
       e.producerEpoch = epoch;
@@ -253,6 +409,8 @@ export class ProducerStateManager {
   loadEntry(entry: ProducerStateEntry, nowMs: number): void {
     if (this.isExpired(entry, nowMs)) return;
     this.entries.set(entry.producerId, entry);
+    if (entry.currentTxnFirstOffset >= 0) this.ongoing.add(entry.producerId);
+    else this.ongoing.delete(entry.producerId);
   }
 
   private isExpired(e: ProducerStateEntry, nowMs: number): boolean {
@@ -273,5 +431,6 @@ export class ProducerStateManager {
 
   clear(): void {
     this.entries.clear();
+    this.ongoing.clear();
   }
 }

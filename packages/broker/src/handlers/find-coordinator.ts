@@ -23,7 +23,8 @@ interface Answer {
   port: number;
 }
 
-async function coordinatorFor(ctx: RequestContext, key: string, keyType: number): Promise<Answer> {
+/** The coordinator for keys of `keyType`: every group key maps to this node (one node owns every partition). */
+async function coordinatorFor(ctx: RequestContext, keyType: number): Promise<Answer> {
   const none = (errorCode: number, errorMessage: string): Answer => ({
     errorCode,
     errorMessage,
@@ -40,8 +41,8 @@ async function coordinatorFor(ctx: RequestContext, key: string, keyType: number)
   if (topic === null) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
   const listeners = s.advertisedListeners();
   const l = listeners.find((x) => x.name === ctx.listenerName) ?? listeners[0];
-  void key;
-  return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: s.metadata().nodeId, host: l.host, port: l.port };
+  const host = l.host || '127.0.0.1';
+  return { errorCode: ErrorCode.NONE, errorMessage: null, nodeId: s.metadata().nodeId, host, port: l.port };
 }
 
 export const findCoordinatorHandler: Handler = {
@@ -54,11 +55,11 @@ export const findCoordinatorHandler: Handler = {
     const keyType = ctx.apiVersion >= 1 ? req.keyType : GROUP;
     if (ctx.apiVersion >= 4) {
       const coordinators = await Promise.all(
-        req.coordinatorKeys.map(async (key) => ({ key, ...(await coordinatorFor(ctx, key, keyType)) })),
+        req.coordinatorKeys.map(async (key) => ({ key, ...(await coordinatorFor(ctx, keyType)) })),
       );
       return { ...defaultFindCoordinatorResponse(), coordinators };
     }
-    const a = await coordinatorFor(ctx, req.key, keyType);
+    const a = await coordinatorFor(ctx, keyType);
     const body = { ...defaultFindCoordinatorResponse(), ...a };
     // errorMessage exists from v1; v0 has only the code.
     if (ctx.apiVersion === 0 || a.errorCode === ErrorCode.NONE) body.errorMessage = null;

@@ -228,7 +228,9 @@ async function fetchByAssignment(kafka: KafkaJs.Kafka, topic: string): Promise<S
           maxWaitTime: 100,
           minBytes: 1,
           maxBytes: 10_485_760,
-          topics: [{ topic, partitions: [{ partition: partitionId, fetchOffset: String(fetchOffset), maxBytes: 1_048_576 }] }],
+          topics: [
+            { topic, partitions: [{ partition: partitionId, fetchOffset: String(fetchOffset), maxBytes: 1_048_576 }] },
+          ],
         });
         const p = r.responses[0].partitions[0];
         if (p.errorCode !== 0) throw new Error(`kafkajs fetch ${topic}-${partitionId}: error ${p.errorCode}`);
