@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildRecordBatch, type ProduceResponse } from '@sluice/protocol';
-import { type KafkaReference, kafkaAvailable, startKafka } from '@sluice/testkit';
+import { type KafkaReference, kafkaAvailable, skipUnlessInstalled, startKafka } from '@sluice/testkit';
 import {
   APPEND,
   alterConfigs,
@@ -136,7 +136,7 @@ async function scenario(port: number): Promise<Observations> {
   return o;
 }
 
-describe('admin APIs: Sluice against Kafka', { skip: !kafkaAvailable() && 'Kafka jars not fetched' }, () => {
+describe('admin APIs: Sluice against Kafka', { skip: skipUnlessInstalled(kafkaAvailable(), "Kafka's jars") }, () => {
   let kafka: KafkaReference | undefined;
   let sluice: BrokerProcess | undefined;
 

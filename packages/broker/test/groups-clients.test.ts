@@ -7,7 +7,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { franzClientBin, javaBin, repoRoot, runFranzGoScenario, runProcess, trackChild } from '@sluice/testkit';
+import {
+  franzClientBin,
+  javaBin,
+  repoRoot,
+  runFranzGoScenario,
+  runProcess,
+  skipUnlessInstalled,
+  trackChild,
+} from '@sluice/testkit';
 import { Kafka, logLevel } from 'kafkajs';
 import { type BrokerProcess, startBroker } from './support/broker-process.ts';
 
@@ -123,7 +131,7 @@ describe('consumer groups with Java, kcat, franz-go, kafka-python, confluent-kaf
 
   for (const assignor of ['range', 'cooperative-sticky']) {
     test(`Java consumer, ${assignor}: three members, each partition once; a killed member is evicted`, {
-      skip: !existsSync(JAVA_CLASS),
+      skip: skipUnlessInstalled(existsSync(JAVA_CLASS), 'the compiled Java tools'),
     }, async () => {
       const name = `java-${assignor}`;
       await topic(name, 6);
@@ -198,7 +206,9 @@ describe('consumer groups with Java, kcat, franz-go, kafka-python, confluent-kaf
     );
   });
 
-  test('franz-go classic group consumes and commits', { skip: !existsSync(franzClientBin) }, async () => {
+  test('franz-go classic group consumes and commits', {
+    skip: skipUnlessInstalled(existsSync(franzClientBin), 'the franz-go client'),
+  }, async () => {
     const r = await runFranzGoScenario({
       bootstrap: broker.bootstrap,
       topic: 'franz-g',
@@ -217,7 +227,7 @@ describe('consumer groups with Java, kcat, franz-go, kafka-python, confluent-kaf
 
   for (const lib of ['kafka-python', 'confluent']) {
     test(`${lib}: a group member commits and the next one resumes after it`, {
-      skip: !existsSync(PYTHON),
+      skip: skipUnlessInstalled(existsSync(PYTHON), 'the Python clients'),
     }, async () => {
       const name = `py-${lib}`;
       await topic(name, 3);

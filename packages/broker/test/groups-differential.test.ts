@@ -6,7 +6,7 @@
 // be the same. One connection per member: a parked JoinGroup holds back later answers on its connection.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type KafkaReference, kafkaAvailable, startKafka } from '@sluice/testkit';
+import { type KafkaReference, kafkaAvailable, skipUnlessInstalled, startKafka } from '@sluice/testkit';
 import { type BrokerProcess, startBroker } from './support/broker-process.ts';
 import { createTopic } from './support/requests.ts';
 import { WireClient } from './support/wire-client.ts';
@@ -252,7 +252,10 @@ async function scenario(port: number): Promise<Step[]> {
   }
 }
 
-describe('classic group protocol, differential against Kafka', { skip: !kafkaAvailable(), timeout: 150_000 }, () => {
+describe('classic group protocol, differential against Kafka', {
+  skip: skipUnlessInstalled(kafkaAvailable(), "Kafka's jars"),
+  timeout: 150_000,
+}, () => {
   let broker: BrokerProcess;
   let kafka: KafkaReference;
   before(async () => {

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
-import { javaBin, kafkaAvailable } from '@sluice/testkit';
+import { javaBin, kafkaAvailable, skipUnlessInstalled } from '@sluice/testkit';
 import { javaClientClasspath } from '@sluice/testkit/paths.ts';
 import { Kafka, logLevel } from 'kafkajs';
 import { type BrokerProcess, freePort, startBroker, tempDataDir } from './support/broker-process.ts';
@@ -197,24 +197,27 @@ async function survivesKills(name: string, count: number, start: (bootstrap: str
 
 const javaReady =
   kafkaAvailable() && existsSync(join(REPO, 'tools/java/target/classes/sluice/tools/IdempotentProducer.class'));
-test('Java producer (default idempotence) loses and duplicates nothing across 3 SIGKILLs', { skip: !javaReady }, () =>
-  survivesKills('java', 4000, (bootstrap, topic) =>
-    runProgram(javaBin, [
-      '-cp',
-      javaClientClasspath('current'),
-      'sluice.tools.IdempotentProducer',
-      bootstrap,
-      topic,
-      String(PARTITIONS),
-      '4000',
-      'java',
-    ]),
-  ),
+test(
+  'Java producer (default idempotence) loses and duplicates nothing across 3 SIGKILLs',
+  { skip: skipUnlessInstalled(javaReady, 'the compiled Java tools') },
+  () =>
+    survivesKills('java', 4000, (bootstrap, topic) =>
+      runProgram(javaBin, [
+        '-cp',
+        javaClientClasspath('current'),
+        'sluice.tools.IdempotentProducer',
+        bootstrap,
+        topic,
+        String(PARTITIONS),
+        '4000',
+        'java',
+      ]),
+    ),
 );
 
 const goReady = existsSync(join(REPO, 'tools/go/go.sum'));
 test('franz-go producer (default idempotence) loses and duplicates nothing across 3 SIGKILLs', {
-  skip: !goReady,
+  skip: skipUnlessInstalled(goReady, 'Go'),
 }, async () => {
   const bin = mkdtempSync(join(tmpdir(), 'sluice-idem-go-'));
   cleanups.push(async () => rmSync(bin, { recursive: true, force: true }));
@@ -240,7 +243,7 @@ test('franz-go producer (default idempotence) loses and duplicates nothing acros
 test(
   'confluent-kafka producer (enable.idempotence) loses and duplicates nothing across 3 SIGKILLs',
   {
-    skip: !existsSync(PYTHON),
+    skip: skipUnlessInstalled(existsSync(PYTHON), 'the Python clients'),
   },
   () =>
     survivesKills('librdkafka', 4000, (bootstrap, topic) =>

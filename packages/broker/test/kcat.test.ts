@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
+import { skipUnlessInstalled } from '@sluice/testkit';
 import { type BrokerProcess, startBroker } from './support/broker-process.ts';
 
 const hasKcat = spawnSync('kcat', ['-V'], { encoding: 'utf8' }).status === 0;
@@ -13,7 +14,7 @@ function kcat(args: string[], input?: string): { stdout: string; stderr: string;
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
-describe('kcat against sluice broker', { skip: hasKcat ? false : 'kcat is not installed', timeout: 90_000 }, () => {
+describe('kcat against sluice broker', { skip: skipUnlessInstalled(hasKcat, 'kcat'), timeout: 90_000 }, () => {
   let broker: BrokerProcess;
   before(async () => {
     broker = await startBroker({ set: { 'num.partitions': '1' } });

@@ -33,3 +33,4 @@ export {
   scenarioValue,
   VALUE_PADDING,
 } from './scenario.ts';
+export { skipUnlessInstalled } from './skip-unless-installed.ts';
