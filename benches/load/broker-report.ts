@@ -149,10 +149,7 @@ if (a['svg-prefix']) {
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/-+$/, '')}.svg`;
-    writeFileSync(
-      file,
-      latencyChartSvg(`${k}: end-to-end latency (from scheduled send), ${run.date.slice(0, 10)}`, series),
-    );
+    writeFileSync(file, latencyChartSvg(`${k}: e2e latency, run of ${run.date.slice(0, 16)}Z`, series));
     console.log(`\nchart: ${file}`);
   }
 }

@@ -8,7 +8,7 @@ export interface ChartSeries {
   points: [number, number][];
 }
 
-const W = 760;
+const W = 820;
 const H = 420;
 const L = 70;
 const R = 200;

@@ -43,6 +43,7 @@ export const ErrorCode = {
   INVALID_PRODUCER_EPOCH: 47,
   UNKNOWN_PRODUCER_ID: 59,
   PRODUCER_FENCED: 90,
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -39,6 +39,7 @@ import {
   runPlatformaticScenario,
   type ScenarioOptions,
   type ScenarioResult,
+  skipUnlessInstalled,
   startRecordingProxy,
 } from '@sluice/testkit';
 import { type BrokerProcess, startBroker } from './support/broker-process.ts';
@@ -50,7 +51,8 @@ interface ClientUnderTest {
   /** The name the scenario writes into values and headers. */
   name: string;
   codecs: readonly Codec[];
-  available: string | false;
+  /** The test's `skip` (skipUnlessInstalled: never skips in CI). */
+  skip: string | false;
   run(opts: ScenarioOptions): Promise<ScenarioResult>;
   /** Whether `produced` holds the producer's acknowledged offsets (platformatic's is derived from the read). */
   acksOffsets: boolean;
@@ -61,7 +63,7 @@ const clients: ClientUnderTest[] = [
     label: 'java-4.4',
     name: 'java',
     codecs: JAVA_CODECS,
-    available: kafkaAvailable() ? false : 'scripts/setup has not fetched kafka-clients',
+    skip: skipUnlessInstalled(kafkaAvailable(), 'kafka-clients (tools/java)'),
     run: runJavaScenario,
     acksOffsets: true,
   },
@@ -69,7 +71,7 @@ const clients: ClientUnderTest[] = [
     label: 'java-3.9',
     name: 'java',
     codecs: JAVA_CODECS,
-    available: kafkaAvailable() ? false : 'scripts/setup has not fetched kafka-clients',
+    skip: skipUnlessInstalled(kafkaAvailable(), 'kafka-clients (tools/java)'),
     run: (o) => runJavaScenario({ ...o, client: 'legacy' }),
     acksOffsets: true,
   },
@@ -77,7 +79,7 @@ const clients: ClientUnderTest[] = [
     label: 'kafkajs',
     name: 'kafkajs',
     codecs: KAFKAJS_CODECS,
-    available: false,
+    skip: false,
     run: runKafkaJsScenario,
     acksOffsets: true,
   },
@@ -85,7 +87,7 @@ const clients: ClientUnderTest[] = [
     label: 'platformatic',
     name: 'platformatic',
     codecs: PLATFORMATIC_CODECS,
-    available: false,
+    skip: false,
     run: runPlatformaticScenario,
     acksOffsets: false,
   },
@@ -93,7 +95,7 @@ const clients: ClientUnderTest[] = [
     label: 'franz-go',
     name: 'franz-go',
     codecs: FRANZ_GO_CODECS,
-    available: existsSync(franzClientBin) ? false : 'scripts/setup has not built tools/go',
+    skip: skipUnlessInstalled(existsSync(franzClientBin), 'the franz-go client (tools/go)'),
     run: runFranzGoScenario,
     acksOffsets: true,
   },
@@ -101,7 +103,7 @@ const clients: ClientUnderTest[] = [
     label: 'confluent-python',
     name: 'confluent-python',
     codecs: ['none', 'gzip', 'snappy', 'lz4', 'zstd'],
-    available: confluentPythonAvailable() ? false : 'scripts/setup has not installed tools/python',
+    skip: skipUnlessInstalled(confluentPythonAvailable(), 'confluent-kafka (tools/python)'),
     run: runConfluentPythonScenario,
     acksOffsets: true,
   },
@@ -211,7 +213,7 @@ describe('client matrix against sluice broker', { timeout: 600_000 }, () => {
   });
 
   for (const client of clients) {
-    describe(client.label, { skip: client.available }, () => {
+    describe(client.label, { skip: client.skip }, () => {
       test('manual assignment, idempotence off: every codec round-trips byte-exact in order', async () => {
         proxy.clear();
         const r = await client.run({

@@ -10,7 +10,8 @@
 //   read_committed and null for read_uncommitted (v4+).
 // - v13+ name topics by ID (unknown -> UNKNOWN_TOPIC_ID); v0-3 get magic 0 (v0-1) or 1 (v2-3) message sets,
 //   down-converted from the stored magic-2 batches (headers are lost, as in Kafka).
-// - Errors: UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE (with logStartOffset), KAFKA_STORAGE_ERROR.
+// - Errors: UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE, KAFKA_STORAGE_ERROR; with an error the partition's
+//   highWatermark, lastStableOffset and logStartOffset are -1, as Kafka answers.
 // Bytes are read from the segment file on the main thread into pooled buffers (fetch/segment-reader.ts).
 import {
   type FetchRequest,
@@ -138,9 +139,13 @@ export const fetchHandler: Handler = {
       wanted.map(async (w, i) => {
         const r = w.read!;
         w.out.errorCode = r.errorCode;
-        w.out.highWatermark = BigInt(r.highWatermark);
-        w.out.lastStableOffset = BigInt(r.lastStableOffset);
-        w.out.logStartOffset = BigInt(r.logStartOffset);
+        // On an error (OFFSET_OUT_OF_RANGE included) Kafka answers -1 for all three offsets: the client learns the
+        // log's bounds from ListOffsets when it resets, and a differential test holds us to the same answer.
+        if (r.errorCode === ErrorCode.NONE) {
+          w.out.highWatermark = BigInt(r.highWatermark);
+          w.out.lastStableOffset = BigInt(r.lastStableOffset);
+          w.out.logStartOffset = BigInt(r.logStartOffset);
+        }
         if (sizes[i] === 0) return;
         const first = isFirst;
         isFirst = false;

@@ -10,6 +10,8 @@
 // a retried batch is answered with its original baseOffset and no error. Not yet: transactions (transactional
 // batches are sequence-checked and appended as plain data).
 import {
+  ATTR_TRANSACTIONAL,
+  ATTRIBUTES_OFFSET,
   messageSetToRecordBatch,
   type ProduceRequest,
   type ProduceResponsePartitionProduceResponse,
@@ -38,6 +40,19 @@ function partitionResponse(index: number, errorCode: number, errorMessage: strin
 
 const RECORD_LEVEL_ERRORS = new Set<number>([ErrorCode.INVALID_RECORD, ErrorCode.INVALID_TIMESTAMP]);
 
+/** Whether any partition carries a magic-2 batch with the transactional attribute (bit 4), read from the header. */
+function hasTransactionalBatch(req: ProduceRequest): boolean {
+  for (const topic of req.topicData) {
+    for (const pd of topic.partitionData) {
+      const r = pd.records;
+      if (r !== null && r.length > ATTRIBUTES_OFFSET + 1 && recordsMagic(r) === 2) {
+        if ((r.readInt16BE(ATTRIBUTES_OFFSET) & ATTR_TRANSACTIONAL) !== 0) return true;
+      }
+    }
+  }
+  return false;
+}
+
 export const produceHandler: Handler = {
   apiKey: 0,
   name: 'Produce',
@@ -46,6 +61,21 @@ export const produceHandler: Handler = {
   async handle(ctx: RequestContext, request: unknown) {
     const req = request as ProduceRequest;
     const s = ctx.services;
+    // Transactional batches need the request's transactionalId (Kafka's KafkaApis.handleProduceRequest): without one
+    // the whole request is refused with TRANSACTIONAL_ID_AUTHORIZATION_FAILED and nothing is appended.
+    if (req.transactionalId === null && hasTransactionalBatch(req)) {
+      if (req.acks === 0) return NO_RESPONSE;
+      return {
+        responses: req.topicData.map((t) => ({
+          name: t.name,
+          partitionResponses: t.partitionData.map((pd) =>
+            partitionResponse(pd.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED),
+          ),
+        })),
+        throttleTimeMs: 0,
+        nodeEndpoints: [],
+      };
+    }
     const snapshot = s.metadata();
     const acks = req.acks;
     const validAcks = acks === 0 || acks === 1 || acks === -1;
@@ -116,8 +146,11 @@ export const produceHandler: Handler = {
             if (!unanswered.delete(out)) return; // timed out and answered already
             out.errorCode = storageErrorForVersion(c.errorCode, ctx.apiVersion, 4);
             if (c.errorCode !== ErrorCode.NONE) {
+              // The shard reports the partition's logStartOffset for record validation failures, -1 otherwise.
+              out.logStartOffset = BigInt(c.logStartOffset);
               if (RECORD_LEVEL_ERRORS.has(c.errorCode) && ctx.apiVersion >= 8) {
-                out.recordErrors = c.recordErrors ?? [{ batchIndex: 0, batchIndexErrorMessage: null }];
+                // A batch-level error (e.g. recordsCount != lastOffsetDelta + 1) blames no record: Kafka sends an empty list.
+                out.recordErrors = c.recordErrors ?? [];
                 out.errorMessage = c.errorMessage ?? null;
               }
               return;

@@ -47,6 +47,8 @@ const UNKNOWN_TOPIC_OR_PARTITION = 3;
 // A single node leads every partition in leader epoch 0 (as a Kafka single node does after topic creation).
 const LEADER_EPOCH = 0;
 const KAFKA_STORAGE_ERROR = 56;
+const INVALID_TIMESTAMP = 32;
+const INVALID_RECORD = 87;
 // 1 MiB of segment data read per idle turn of the log cleaner (a few ms), so compaction never delays appends long.
 const CLEANER_BUDGET_BYTES = 1024 * 1024;
 // 100 ms: the longest an idle shard sleeps; flush.ms (1000 by default) and retention are checked at least this often.
@@ -144,11 +146,19 @@ function reply(requestId: number, message: unknown): void {
   completions.push(OP_CONTROL, encodeControl(requestId, message));
 }
 
-function appendFailed(requestId: number, errorCode: number): void {
+function appendFailed(requestId: number, errorCode: number, logStartOffset = -1): void {
   completions.push(
     OP_APPEND,
-    encodeAppendCompletion({ requestId, errorCode, baseOffset: -1, logAppendTime: -1, logStartOffset: -1 }),
+    encodeAppendCompletion({ requestId, errorCode, baseOffset: -1, logAppendTime: -1, logStartOffset }),
   );
+}
+
+/**
+ * The logStartOffset a failed append reports, as Kafka's ReplicaManager does: the partition's own for a record
+ * validation failure (INVALID_RECORD, INVALID_TIMESTAMP: a RecordValidationException), -1 for everything else.
+ */
+function failedAppendLogStartOffset(log: PartitionLog, errorCode: number): number {
+  return errorCode === INVALID_RECORD || errorCode === INVALID_TIMESTAMP ? log.logStartOffset : -1;
 }
 
 function handleAppend(bytes: Uint8Array, offset: number, length: number): void {
@@ -161,15 +171,17 @@ function handleAppend(bytes: Uint8Array, offset: number, length: number): void {
   const records = bytes.subarray(req.recordsOffset, req.recordsOffset + req.recordsLength);
   const r = log.append(records, { partitionLeaderEpoch: LEADER_EPOCH });
   if (r.errorCode !== 'NONE') {
-    if (r.recordErrors === undefined) appendFailed(req.requestId, STORAGE_ERROR_CODES[r.errorCode]);
+    const errorCode = STORAGE_ERROR_CODES[r.errorCode];
+    if (r.recordErrors === undefined)
+      appendFailed(req.requestId, errorCode, failedAppendLogStartOffset(log, errorCode));
     else {
       // Rare and variable-length: the failure with its record errors travels as a CONTROL-tagged JSON completion.
       reply(req.requestId, {
         requestId: req.requestId,
-        errorCode: STORAGE_ERROR_CODES[r.errorCode],
+        errorCode,
         baseOffset: -1,
         logAppendTime: -1,
-        logStartOffset: -1,
+        logStartOffset: failedAppendLogStartOffset(log, errorCode),
         errorMessage: r.message,
         recordErrors: r.recordErrors,
       });

@@ -46,25 +46,6 @@ export const DELIBERATE_DIFFERENCES: Record<string, string> = {
  */
 export const SITUATIONAL_DIFFERENCES: Difference[] = [
   {
-    apiKey: 1,
-    name: 'offsets of an OFFSET_OUT_OF_RANGE fetch partition',
-    reason:
-      'Kafka answers highWatermark/lastStableOffset/logStartOffset -1 with OFFSET_OUT_OF_RANGE (the error ' +
-      'LogReadResult of ReplicaManager); Sluice fills the real values (handlers/fetch.ts: "with logStartOffset") so ' +
-      'a consumer sees where the log starts. Clients read them only without an error.',
-    apply(response) {
-      for (const t of (response as Partial<FetchResponse>).responses ?? []) {
-        for (const p of t.partitions) {
-          if (p.errorCode === 1) {
-            p.highWatermark = -1n;
-            p.lastStableOffset = -1n;
-            p.logStartOffset = -1n;
-          }
-        }
-      }
-    },
-  },
-  {
     apiKey: 20,
     name: 'order of DeleteTopics results',
     reason: 'Kafka lists failed topics before deleted ones, Sluice keeps request order; clients match by name',
@@ -79,27 +60,7 @@ export const SITUATIONAL_DIFFERENCES: Difference[] = [
  * Differences that are not deliberate: known, reported, still to fix in the broker. Each is normalized away like a
  * SITUATIONAL_DIFFERENCES entry so the rest of the response is still compared; delete the entry with the fix.
  */
-export const KNOWN_DIFFERENCES: Difference[] = [
-  {
-    apiKey: 0,
-    name: 'batch-level INVALID_RECORD in Produce',
-    reason:
-      'for a batch whose recordsCount disagrees with lastOffsetDelta, Kafka answers recordErrors [] (the batch, ' +
-      "not a record, is at fault) and the partition's logStartOffset (a RecordValidationException in " +
-      'ReplicaManager); Sluice blames record 0 (handlers/produce.ts falls back to [{batchIndex: 0}]) and answers ' +
-      'logStartOffset -1 (shard-worker.ts sends -1 with every failed append)',
-    apply(response) {
-      for (const t of (response as Partial<ProduceResponse>).responses ?? []) {
-        for (const p of t.partitionResponses) {
-          if (p.errorCode === 87) {
-            p.recordErrors = p.recordErrors.filter((e) => e.batchIndexErrorMessage !== null);
-            p.logStartOffset = -1n;
-          }
-        }
-      }
-    },
-  },
-];
+export const KNOWN_DIFFERENCES: Difference[] = [];
 
 /** Topic configs whose DescribeConfigs source and synonyms differ (values are still compared), with the reason. */
 export const CONFIG_SOURCE_DIFFERENCES: Record<string, string> = {

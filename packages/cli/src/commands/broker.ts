@@ -39,8 +39,6 @@ async function runBroker(opts: { config?: string; set: string[] }): Promise<void
     process.stderr.write(`sluice broker: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
   }
-  const addresses = broker.listeners.map((l) => `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`);
-  process.stdout.write(`sluice broker ready on ${addresses.join(', ')} (data ${broker.dataDir})\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -62,6 +60,10 @@ async function runBroker(opts: { config?: string; set: string[] }): Promise<void
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Handlers first, then the ready line: whoever reads it may signal at once (on a busy machine, before this
+  // process runs again), and a signal without a handler would kill it without a clean stop.
+  const addresses = broker.listeners.map((l) => `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`);
+  process.stdout.write(`sluice broker ready on ${addresses.join(', ')} (data ${broker.dataDir})\n`);
 }
 
 export function registerBroker(program: Command): void {
