@@ -5,7 +5,7 @@
 //   KNOWN_DIFFERENCES           not deliberate: reported and still to fix (delete the entry with the fix);
 //   CONFIG_SOURCE_DIFFERENCES   DescribeConfigs sources per config name;
 //   WIDER_VERSION_RANGES        APIs Sluice serves from a lower version than Kafka 4.4.
-import type { DeleteTopicsResponse, FetchResponse, ProduceResponse } from '@sluice/protocol';
+import type { DeleteTopicsResponse } from '@sluice/protocol';
 
 export interface Difference {
   apiKey: number;
