@@ -19,6 +19,7 @@ import {
 import { FetchPurgatory } from './fetch/fetch-purgatory.ts';
 import { SegmentReader } from './fetch/segment-reader.ts';
 import { GroupRouter, groupCoordinatorConfig } from './groups/group-router.ts';
+import { TxnRouter, txnCoordinatorConfig } from './transactions/txn-router.ts';
 import type { Handler } from './handlers/handler.ts';
 import { handlers as allHandlers, handlerTable } from './handlers/index.ts';
 import { lockDataDir } from './metadata/data-dir-lock.ts';
@@ -32,6 +33,8 @@ import { shardLogConfig } from './metadata/log-config-mapping.ts';
 import { loadOrCreateMetaProperties, loadTopics } from './metadata/metadata-store.ts';
 import { PartitionStates } from './metadata/partition-states.ts';
 import { snapshotFromStored, TopicManager } from './metadata/topic-manager.ts';
+import { BrokerMetrics } from './metrics/broker-metrics.ts';
+import { type MetricsEndpoint, startMetricsEndpoint } from './metrics/metrics-server.ts';
 import { ProducerIdManager } from './producer-ids.ts';
 import { Connection } from './server/connection.ts';
 import type { BrokerServices } from './services.ts';
@@ -62,6 +65,8 @@ export class Broker {
   private readonly servers: Server[];
   private readonly connections: Set<Connection>;
   private stopping: Promise<void> | null = null;
+  /** The Prometheus endpoint (sluice.metrics.listener), with the port actually bound; null when off. */
+  metricsEndpoint: MetricsEndpoint | null = null;
   private readonly unlock: () => void;
 
   private constructor(
@@ -129,6 +134,7 @@ export class Broker {
       ackBeforeFsync: config.get('sluice.ack.before.fsync'),
       producerIdExpirationMs: config.get('producer.id.expiration.ms'),
       groupConfig: groupCoordinatorConfig(current),
+      txnConfig: txnCoordinatorConfig(current),
       requestRingBytes: REQUEST_RING_BYTES,
       onOffsets: (offsets) => states.update(offsets),
       log,
@@ -153,6 +159,7 @@ export class Broker {
       firstPartitionHandle: nextHandle,
     });
     const bound: BoundListener[] = [];
+    const producerIds = new ProducerIdManager(dataDir);
     const services: BrokerServices = {
       config: () => current,
       metadata: () => topics.current,
@@ -165,7 +172,8 @@ export class Broker {
       advertisedListeners: () =>
         config.staticConfigs.has('advertised.listeners') ? config.advertisedListeners : bound,
       dataDir,
-      producerIds: new ProducerIdManager(dataDir),
+      producerIds,
+      transactions: new TxnRouter({ topics, shards, producerIds, config: () => current, log }),
       saveLogStartOffsets: (changed) => {
         const entries: Array<Array<string | number>> = [];
         for (const t of topics.current.topics.values()) {
@@ -182,11 +190,19 @@ export class Broker {
         await topics.refreshLogConfigs();
       },
       log,
+      metrics: new BrokerMetrics({
+        metadata: () => topics.current,
+        partitionStates: states,
+        shards,
+        activeConnections: () => connections.size,
+        fetchPurgatorySize: () => services.fetchPurgatory.parkedCount,
+      }),
     };
     const table = handlerTable(o.handlers ?? allHandlers);
     const maxFrameBytes = config.get('socket.request.max.bytes');
     const connections = new Set<Connection>();
     const servers: Server[] = [];
+    let metricsEndpoint: MetricsEndpoint | null = null;
     try {
       for (const l of config.listeners) {
         const server = createServer((socket) => {
@@ -211,12 +227,19 @@ export class Broker {
         });
         bound.push({ name: l.name, host: l.host === '' ? '127.0.0.1' : l.host, port });
       }
+      const metricsListener = config.get('sluice.metrics.listener');
+      if (metricsListener !== '') {
+        metricsEndpoint = await startMetricsEndpoint(metricsListener, services.metrics, log);
+        log(`metrics on http://${metricsEndpoint.host}:${metricsEndpoint.port}/metrics`);
+      }
     } catch (err) {
       for (const s of servers) s.close();
       await shards.close();
       throw err;
     }
-    return new Broker(services, dataDir, bound, servers, connections, unlock);
+    const broker = new Broker(services, dataDir, bound, servers, connections, unlock);
+    broker.metricsEndpoint = metricsEndpoint;
+    return broker;
   }
 
   /** Stops cleanly; idempotent. */
@@ -228,8 +251,10 @@ export class Broker {
   private async doStop(): Promise<void> {
     const s = this.services;
     for (const server of this.servers) server.close();
+    void this.metricsEndpoint?.close();
     for (const c of this.connections) c.stopReading();
     s.fetchPurgatory.close();
+    s.transactions.stop();
     // JoinGroup/SyncGroup answers parked for a rebalance would hold the connections for the whole grace period.
     await Promise.all(s.shards.shards.map((shard) => shard.control({ op: 'unloadGroups' })));
     let timer: NodeJS.Timeout | undefined;

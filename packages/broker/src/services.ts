@@ -9,8 +9,10 @@ import type { GroupRouter } from './groups/group-router.ts';
 import type { MetadataSnapshot } from './metadata/metadata-snapshot.ts';
 import type { PartitionStates } from './metadata/partition-states.ts';
 import type { TopicManager } from './metadata/topic-manager.ts';
+import type { BrokerMetrics } from './metrics/broker-metrics.ts';
 import type { ProducerIdManager } from './producer-ids.ts';
 import type { ShardPool } from './shard/shard-pool.ts';
+import type { TxnRouter } from './transactions/txn-router.ts';
 
 export interface BrokerServices {
   /** The broker's configuration; replaced whole by dynamic config changes. */
@@ -24,6 +26,8 @@ export interface BrokerServices {
   segmentReader: SegmentReader;
   /** The way to the group coordinators (on the shards owning __consumer_offsets partitions). */
   groups: GroupRouter;
+  /** The way to the transaction coordinators (on the shards owning __transaction_state partitions). */
+  transactions: TxnRouter;
   /** Listeners as clients should reach them (Metadata brokers list), with the ports actually bound. */
   advertisedListeners(): readonly Listener[];
   dataDir: string;
@@ -41,4 +45,6 @@ export interface BrokerServices {
    */
   alterBrokerConfig(next: BrokerConfig): Promise<void>;
   log(message: string): void;
+  /** Counters and gauges served on sluice.metrics.listener (metrics/broker-metrics.ts). */
+  metrics: BrokerMetrics;
 }

@@ -675,6 +675,23 @@ export const BROKER_CONFIG_DEFS = {
     documentation:
       'Sluice: answer acks=1/all produces before fdatasync (faster, loses acknowledged data on power loss).',
   },
+  'sluice.metrics.listener': {
+    type: 'string',
+    default: '',
+    importance: 'medium',
+    dynamic: 'read-only',
+    documentation:
+      'Sluice: http://host:port of the Prometheus text endpoint (GET /metrics); empty turns it off. `npm start` uses http://127.0.0.1:9644.',
+  },
+  'sluice.log.level': {
+    type: 'string',
+    default: 'info',
+    validator: { kind: 'one-of', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+    importance: 'low',
+    dynamic: 'read-only',
+    documentation:
+      'Sluice: the lowest level the broker logs (pino). Logs are JSON lines on stderr, or readable text when stderr is a terminal.',
+  },
 } as const satisfies Record<string, ConfigDef>;
 
 export type BrokerConfigName = keyof typeof BROKER_CONFIG_DEFS;

@@ -13,12 +13,18 @@ interface Waiter {
 
 export class FetchPurgatory {
   private readonly byPartition = new Map<number, Set<Waiter>>();
+  private readonly parked = new Set<Waiter>();
   private readonly states: PartitionStates;
   private closed = false;
 
   /** True once the broker stops: fetches answer with what they have instead of waiting. */
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** Fetches parked now (metrics: Kafka's PurgatorySize of the Fetch purgatory). */
+  get parkedCount(): number {
+    return this.parked.size;
   }
 
   constructor(states: PartitionStates) {
@@ -32,6 +38,7 @@ export class FetchPurgatory {
     return new Promise((resolve) => {
       const waiter: Waiter = { offsets, resolve: () => this.finish(waiter, resolve), timer: undefined as never };
       waiter.timer = setTimeout(waiter.resolve, timeoutMs);
+      this.parked.add(waiter);
       for (const handle of offsets.keys()) {
         let set = this.byPartition.get(handle);
         if (set === undefined) {
@@ -45,6 +52,7 @@ export class FetchPurgatory {
 
   private finish(waiter: Waiter, resolve: () => void): void {
     clearTimeout(waiter.timer);
+    this.parked.delete(waiter);
     for (const handle of waiter.offsets.keys()) {
       const set = this.byPartition.get(handle);
       set?.delete(waiter);

@@ -6,8 +6,9 @@
 // - Long poll: fewer than minBytes -> park in the fetch purgatory until a highWatermark moves past a fetch offset
 //   or maxWaitMs passes, then read again. Any partition error answers at once.
 // - Sessions (KIP-227): none; sessionId 0 in every response means "sessionless" and clients send full fetches.
-// - isolationLevel: lastStableOffset == highWatermark (no transactions yet); abortedTransactions is [] for
-//   read_committed and null for read_uncommitted (v4+).
+// - isolationLevel (v4+): read_committed reads stop at the lastStableOffset and list the aborted transactions
+//   overlapping [fetchOffset, lastStableOffset) (the client drops their records); null for read_uncommitted. A
+//   read_committed long poll wakes on any offset move: the lastStableOffset only moves with a marker append.
 // - v13+ name topics by ID (unknown -> UNKNOWN_TOPIC_ID); v0-3 get magic 0 (v0-1) or 1 (v2-3) message sets,
 //   down-converted from the stored magic-2 batches (headers are lost, as in Kafka).
 // - Errors: UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE, KAFKA_STORAGE_ERROR; with an error the partition's
@@ -21,7 +22,7 @@ import {
   recordBatchesToMessageSet,
 } from '@sluice/protocol';
 import { ErrorCode, storageErrorForVersion } from '../error-codes.ts';
-import { READ_FLAG_MIN_ONE_MESSAGE, type ReadCompletion } from '../shard/shard-protocol.ts';
+import { READ_FLAG_MIN_ONE_MESSAGE, READ_FLAG_READ_COMMITTED, type ReadCompletion } from '../shard/shard-protocol.ts';
 import type { Handler, RequestContext } from './handler.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -103,7 +104,12 @@ export const fetchHandler: Handler = {
     for (;;) {
       // Dispatch every read, then await them together.
       const reads = wanted.map((w) =>
-        s.shards.shards[w.shard].read(w.handle, w.fetchOffset, w.maxBytes, READ_FLAG_MIN_ONE_MESSAGE),
+        s.shards.shards[w.shard].read(
+          w.handle,
+          w.fetchOffset,
+          w.maxBytes,
+          READ_FLAG_MIN_ONE_MESSAGE | (readCommitted ? READ_FLAG_READ_COMMITTED : 0),
+        ),
       );
       const results = await Promise.all(reads);
       let available = 0;
@@ -145,6 +151,12 @@ export const fetchHandler: Handler = {
           w.out.highWatermark = BigInt(r.highWatermark);
           w.out.lastStableOffset = BigInt(r.lastStableOffset);
           w.out.logStartOffset = BigInt(r.logStartOffset);
+          if (readCommitted && r.abortedTransactions !== undefined) {
+            w.out.abortedTransactions = r.abortedTransactions.map((a) => ({
+              producerId: BigInt(a.producerId),
+              firstOffset: BigInt(a.firstOffset),
+            }));
+          }
         }
         if (sizes[i] === 0) return;
         const first = isFirst;
@@ -168,6 +180,7 @@ export const fetchHandler: Handler = {
         // The slab goes back to the pool once the response holding it is encoded.
         ctx.afterResponse(() => s.segmentReader.release(got.slab));
         w.out.records = records;
+        s.metrics.onFetched(w.handle, records.length);
       }),
     );
     for (const w of wanted) w.out.errorCode = storageErrorForVersion(w.out.errorCode, v, 6);

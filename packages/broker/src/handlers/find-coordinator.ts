@@ -1,9 +1,8 @@
 // FindCoordinator (key 10) v0-6. v0-3 ask for one `key` (keyType from v1; v0 is always a group); v4+ (KIP-699) ask
 // for `coordinatorKeys` and get `coordinators[]` even for one key. Key type 0 (group): this node, once
 // __consumer_offsets exists (created here on first use; COORDINATOR_NOT_AVAILABLE if that fails — clients retry).
-// Key type 1 (transaction): COORDINATOR_NOT_AVAILABLE until transactions exist — a retriable error every client
-// handles by retrying until its own timeout, where answering with this node would only move the failure to
-// InitProducerId/AddPartitionsToTxn. Other key types (2 share): INVALID_REQUEST.
+// Key type 1 (transaction): this node, once __transaction_state exists (created here on first use, as
+// __consumer_offsets). Other key types (2 share): INVALID_REQUEST.
 import {
   defaultFindCoordinatorResponse,
   type FindCoordinatorRequest,
@@ -32,12 +31,11 @@ async function coordinatorFor(ctx: RequestContext, keyType: number): Promise<Ans
     host: '',
     port: -1,
   });
-  if (keyType === TRANSACTION) {
-    return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
+  if (keyType !== GROUP && keyType !== TRANSACTION) {
+    return none(ErrorCode.INVALID_REQUEST, `Unsupported key type ${keyType}`);
   }
-  if (keyType !== GROUP) return none(ErrorCode.INVALID_REQUEST, `Unsupported key type ${keyType}`);
   const s = ctx.services;
-  const topic = await s.groups.ensureOffsetsTopic();
+  const topic = keyType === GROUP ? await s.groups.ensureOffsetsTopic() : await s.transactions.ensureTxnTopic();
   if (topic === null) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'The coordinator is not available.');
   const listeners = s.advertisedListeners();
   const l = listeners.find((x) => x.name === ctx.listenerName) ?? listeners[0];

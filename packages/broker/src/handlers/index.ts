@@ -1,6 +1,8 @@
 // Every API the broker serves: the router dispatches by this list and ApiVersions advertises exactly it, so an API
 // is advertised only when its handler exists (ARCHITECTURE.md §5). To add an API: one file in this directory
 // exporting a Handler, one line here.
+import { addOffsetsToTxnHandler } from './add-offsets-to-txn.ts';
+import { addPartitionsToTxnHandler } from './add-partitions-to-txn.ts';
 import { alterConfigsHandler } from './alter-configs.ts';
 import { apiVersionsHandler } from './api-versions.ts';
 import { createPartitionsHandler } from './create-partitions.ts';
@@ -13,6 +15,8 @@ import { describeConfigsHandler } from './describe-configs.ts';
 import { describeGroupsHandler } from './describe-groups.ts';
 import { describeLogDirsHandler } from './describe-log-dirs.ts';
 import { describeTopicPartitionsHandler } from './describe-topic-partitions.ts';
+import { describeTransactionsHandler } from './describe-transactions.ts';
+import { endTxnHandler } from './end-txn.ts';
 import { fetchHandler } from './fetch.ts';
 import { findCoordinatorHandler } from './find-coordinator.ts';
 import type { Handler } from './handler.ts';
@@ -23,6 +27,7 @@ import { joinGroupHandler } from './join-group.ts';
 import { leaveGroupHandler } from './leave-group.ts';
 import { listGroupsHandler } from './list-groups.ts';
 import { listOffsetsHandler } from './list-offsets.ts';
+import { listTransactionsHandler } from './list-transactions.ts';
 import { metadataHandler } from './metadata.ts';
 import { offsetCommitHandler } from './offset-commit.ts';
 import { offsetDeleteHandler } from './offset-delete.ts';
@@ -60,6 +65,11 @@ export const handlers: Handler[] = [
   deleteGroupsHandler,
   offsetDeleteHandler,
   initProducerIdHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
 ];
 
 /** The handlers by API key (the router's table). */

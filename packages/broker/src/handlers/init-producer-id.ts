@@ -5,8 +5,8 @@
 //     32767 it asks for a new id). v3+ (KIP-360) with exactly one of producerId / producerEpoch set (the other -1)
 //     -> INVALID_REQUEST, as KafkaApis checks before the coordinator.
 //   transactionalId "" -> INVALID_REQUEST.
-//   any other transactionalId -> COORDINATOR_NOT_AVAILABLE until transactions exist, the same answer
-//     FindCoordinator gives for key type 1 (find-coordinator.ts): clients retry it until their own timeout.
+//   any other transactionalId -> the transaction coordinator of that id (transactions/txn-router.ts), which
+//     bumps the epoch (fencing the previous holder) and checks transactionTimeoutMs.
 // Producer ids come from producer-ids.ts (unique across restarts). transactionTimeoutMs is not checked (it only
 // matters for transactions).
 import type { InitProducerIdRequest, InitProducerIdResponse } from '@sluice/protocol';
@@ -22,13 +22,15 @@ export const initProducerIdHandler: Handler = {
   name: 'InitProducerId',
   minVersion: 0,
   maxVersion: 5,
-  handle(ctx: RequestContext, request: unknown): InitProducerIdResponse {
+  handle(ctx: RequestContext, request: unknown): InitProducerIdResponse | Promise<InitProducerIdResponse> {
     const req = request as InitProducerIdRequest;
     if (ctx.apiVersion >= 3 && (req.producerId === -1n) !== (req.producerEpoch === -1)) {
       return answer(ErrorCode.INVALID_REQUEST);
     }
     if (req.transactionalId === '') return answer(ErrorCode.INVALID_REQUEST);
-    if (req.transactionalId !== null) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (req.transactionalId !== null) {
+      return ctx.services.transactions.forTransaction(ctx, req.transactionalId, req) as Promise<InitProducerIdResponse>;
+    }
     let producerId: number;
     try {
       producerId = ctx.services.producerIds.generateProducerId();

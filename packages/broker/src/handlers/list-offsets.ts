@@ -1,4 +1,4 @@
-// ListOffsets (key 2) v0-10. Timestamp -1 -> highWatermark (== lastStableOffset: no transactions yet), -2 ->
+// ListOffsets (key 2) v0-10. Timestamp -1 -> highWatermark (lastStableOffset under read_committed, v2+), -2 ->
 // logStartOffset, -3 -> the first record with the largest timestamp (KIP-734), -4 -> logStartOffset (earliest
 // local, no tiering), -5 -> highWatermark (latest tiered, none); any other value -> the first offset whose record
 // timestamp is >= it, or offset -1 / timestamp -1 when there is none. v0 answers in oldStyleOffsets (one offset).
@@ -47,7 +47,8 @@ export const listOffsetsHandler: Handler = {
           op: 'listOffsets',
           partitionHandle: p.partitionHandle,
           timestamp: Number(lp.timestamp),
-          isolation: req.replicaId === -1 ? 'highWatermark' : 'logEnd',
+          isolation:
+            req.replicaId !== -1 ? 'logEnd' : v >= 2 && req.isolationLevel === 1 ? 'readCommitted' : 'highWatermark',
         });
         waits.push(
           reply.then((r) => {

@@ -139,6 +139,7 @@ export const produceHandler: Handler = {
           continue;
         }
         const done = s.shards.shards[p.shard].append(p.partitionHandle, records, acks !== 0);
+        s.metrics.onAppend(topic.name, records, acks !== 0, done);
         if (acks === 0) continue;
         unanswered.add(out);
         waits.push(

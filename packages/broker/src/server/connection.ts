@@ -133,6 +133,7 @@ export class Connection {
     }
     const sequence = this.nextSequence++;
     this.inFlight++;
+    const startMs = performance.now();
     let after: Array<() => void> | null = null;
     const ctx: RequestContext = {
       afterResponse: (fn) => {
@@ -156,6 +157,7 @@ export class Connection {
     }
     const done = (body: unknown) => {
       this.respond(sequence, ctx, body, handler);
+      this.o.services.metrics.onRequest(handler.name, performance.now() - startMs);
       if (after !== null) for (const fn of after) fn();
     };
     if (result instanceof Promise) {

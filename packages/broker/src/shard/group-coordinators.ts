@@ -81,6 +81,27 @@ export class GroupCoordinators {
     for (const handle of [...this.hosted.keys()]) this.close(handle);
   }
 
+  /**
+   * Committed offsets of every loaded coordinator's groups (metrics: consumer group lag), at most `max` entries so a
+   * scrape's reply stays bounded.
+   */
+  committedOffsets(max: number): Array<{ groupId: string; topic: string; partition: number; committedOffset: number }> {
+    const out: Array<{ groupId: string; topic: string; partition: number; committedOffset: number }> = [];
+    for (const h of this.hosted.values()) {
+      if (h.loadOffset >= 0) continue;
+      for (const c of h.coordinator.listCommittedOffsets()) {
+        if (out.length >= max) return out;
+        out.push({
+          groupId: c.groupId,
+          topic: c.topic,
+          partition: c.partition,
+          committedOffset: Number(c.committedOffset),
+        });
+      }
+    }
+    return out;
+  }
+
   /** A GROUP ring message. */
   handle(bytes: Uint8Array, offset: number, length: number): void {
     const msg = decodeGroupRequest(bytes, offset, length);

@@ -18,15 +18,18 @@ import {
   encodeControl,
   encodeGroupRequestHeader,
   encodeReadRequest,
+  encodeTxnRequestHeader,
   OP_APPEND,
   OP_CONTROL,
   OP_GROUP,
   OP_OFFSETS,
   OP_READ,
+  OP_TXN,
   type PartitionOffsets,
   type ReadCompletion,
   type ShardPartition,
   type ShardWorkerData,
+  type TxnMarkersMessage,
 } from './shard-protocol.ts';
 
 export interface ShardClientOptions {
@@ -41,6 +44,7 @@ export interface ShardClientOptions {
   ackBeforeFsync: boolean;
   producerIdExpirationMs?: number;
   groupConfig?: Record<string, number>;
+  txnConfig?: Record<string, number>;
   onOffsets: (offsets: PartitionOffsets) => void;
   log: (message: string) => void;
 }
@@ -60,6 +64,8 @@ export class ShardClient {
   private exited = false;
   private closing = false;
   private readonly closed: Promise<boolean>;
+  /** Markers a transaction coordinator on this shard asks for (set by the main thread's TxnRouter). */
+  onTxnMarkers: ((m: TxnMarkersMessage) => void) | null = null;
   /** Resolves once the worker has opened its logs (or rejects when it failed to). */
   readonly ready: Promise<void>;
 
@@ -81,6 +87,7 @@ export class ShardClient {
       ackBeforeFsync: o.ackBeforeFsync,
       producerIdExpirationMs: o.producerIdExpirationMs,
       groupConfig: o.groupConfig,
+      txnConfig: o.txnConfig,
     };
     this.worker = new Worker(new URL('./shard-worker.ts', import.meta.url), { workerData, name: `shard-${o.shardId}` });
     let closedResolve!: (clean: boolean) => void;
@@ -88,8 +95,10 @@ export class ShardClient {
       closedResolve = resolve;
     });
     this.ready = new Promise((resolve, reject) => {
-      this.worker.on('message', (m: { ready?: boolean; closed?: boolean; clean?: boolean; warning?: string }) => {
+      type Message = { ready?: boolean; closed?: boolean; clean?: boolean; warning?: string };
+      this.worker.on('message', (m: Message & Partial<TxnMarkersMessage>) => {
         if (m.warning) o.log(m.warning);
+        if (m.txnMarkers !== undefined) this.onTxnMarkers?.(m as TxnMarkersMessage);
         if (m.ready) resolve();
         if (m.closed) closedResolve(m.clean === true);
       });
@@ -180,6 +189,14 @@ export class ShardClient {
     return promise;
   }
 
+  /** A transaction API request for the coordinator of __transaction_state partition `partitionHandle`, carrying
+   * `grantedProducerId` (a fresh producer id for the shard's pool, -1 none). Answers as group(). */
+  txn(partitionHandle: number, grantedProducerId: number, clientHost: string, frame: Uint8Array): Promise<Buffer> {
+    const { id, promise } = this.register<Buffer>(Buffer.alloc(0));
+    this.requests.push(OP_TXN, encodeTxnRequestHeader(id, partitionHandle, grantedProducerId, clientHost), frame);
+    return promise;
+  }
+
   private async completionLoop(): Promise<void> {
     const c = this.completions;
     for (;;) {
@@ -196,7 +213,7 @@ export class ShardClient {
           requestId = a.requestId;
           value = a;
         } else if (tag === OP_READ) {
-          const r = decodeReadCompletion(bytes, offset);
+          const r = decodeReadCompletion(bytes, offset, length);
           requestId = r.requestId;
           value = r;
         } else if (tag === OP_GROUP) {

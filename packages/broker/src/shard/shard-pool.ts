@@ -28,6 +28,8 @@ export interface ShardPoolOptions {
   producerIdExpirationMs?: number;
   /** Group coordinator settings for the shards' __consumer_offsets partitions. */
   groupConfig?: Record<string, number>;
+  /** Transaction coordinator settings for the shards' __transaction_state partitions. */
+  txnConfig?: Record<string, number>;
   /** Request ring bytes per shard; appends larger than this minus 24 bytes are refused. */
   requestRingBytes: number;
   onOffsets: (offsets: PartitionOffsets) => void;
@@ -57,6 +59,7 @@ export class ShardPool {
           ackBeforeFsync: o.ackBeforeFsync,
           producerIdExpirationMs: o.producerIdExpirationMs,
           groupConfig: o.groupConfig,
+          txnConfig: o.txnConfig,
           onOffsets: o.onOffsets,
           log: o.log,
         }),

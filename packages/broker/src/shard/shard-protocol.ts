@@ -10,11 +10,17 @@
 //   GROUP    0 requestId u32 | 4 partitionHandle i32 (a __consumer_offsets partition) | 8 clientHostLength u16
 //            10 clientHost UTF-8 | .. the group API request frame as encodeRequest writes it, size prefix
 //            included (api key/version and client id in its header; correlation id unused)
+//   TXN      0 requestId u32 | 4 partitionHandle i32 (a __transaction_state partition) | 8 grantedProducerId f64
+//            (a fresh producer id for the shard's pool, -1 none) | 16 clientHostLength u16 | 18 clientHost UTF-8
+//            | .. the transaction API request frame, as GROUP's; answered by a GROUP completion
+//   READ flags bit 2: read_committed (stop at the lastStableOffset, list aborted transactions)
 // Completions (shard -> main, completion ring):
 //   APPEND   0 requestId u32 | 4 errorCode i16 | 6 reserved | 8 baseOffset f64 | 16 logAppendTime f64
 //            24 logStartOffset f64
 //   READ     0 requestId u32 | 4 errorCode i16 | 6 reserved | 8 size i32 | 12 fd i32 | 16 position f64
 //            24 highWatermark f64 | 32 lastStableOffset f64 | 40 logStartOffset f64 | 48 firstBatchOffset f64
+//            56 abortedCount u32 (read_committed only, else absent) | 60.. abortedCount x (producerId f64,
+//            firstOffset f64)
 //   CONTROL  0 requestId u32 | 4.. UTF-8 JSON of the reply; also a failed APPEND with record errors (Produce's
 //            recordErrors), as the JSON of an AppendCompletion with errorMessage and recordErrors
 //   GROUP    0 requestId u32 | 4.. the response frame as encodeResponse writes it (size prefix included); it may
@@ -30,6 +36,7 @@ export const OP_READ = 2;
 export const OP_CONTROL = 3;
 export const OP_OFFSETS = 4;
 export const OP_GROUP = 5;
+export const OP_TXN = 6;
 
 export const APPEND_HEADER_BYTES = 16;
 export const READ_REQUEST_BYTES = 24;
@@ -40,6 +47,7 @@ export const OFFSETS_BYTES = 32;
 export const APPEND_FLAG_WAIT_DURABLE = 1;
 export const READ_FLAG_LOG_END = 1;
 export const READ_FLAG_MIN_ONE_MESSAGE = 2;
+export const READ_FLAG_READ_COMMITTED = 4;
 
 function view(bytes: Uint8Array, offset: number, length: number): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset + offset, length);
@@ -165,11 +173,24 @@ export interface ReadCompletion {
   lastStableOffset: number;
   logStartOffset: number;
   firstBatchOffset: number;
+  /** read_committed only: aborted transactions overlapping [fetchOffset, lastStableOffset). */
+  abortedTransactions?: Array<{ producerId: number; firstOffset: number }>;
 }
 
 export function encodeReadCompletion(c: ReadCompletion): Uint8Array {
-  const b = new Uint8Array(READ_COMPLETION_BYTES);
-  const v = view(b, 0, READ_COMPLETION_BYTES);
+  const aborted = c.abortedTransactions;
+  const total = READ_COMPLETION_BYTES + (aborted === undefined ? 0 : 4 + 16 * aborted.length);
+  const b = new Uint8Array(total);
+  const v = view(b, 0, total);
+  if (aborted !== undefined) {
+    v.setUint32(READ_COMPLETION_BYTES, aborted.length);
+    let pos = READ_COMPLETION_BYTES + 4;
+    for (const a of aborted) {
+      v.setFloat64(pos, a.producerId);
+      v.setFloat64(pos + 8, a.firstOffset);
+      pos += 16;
+    }
+  }
   v.setUint32(0, c.requestId);
   v.setInt16(4, c.errorCode);
   v.setInt32(8, c.size);
@@ -182,9 +203,18 @@ export function encodeReadCompletion(c: ReadCompletion): Uint8Array {
   return b;
 }
 
-export function decodeReadCompletion(bytes: Uint8Array, offset: number): ReadCompletion {
-  const v = view(bytes, offset, READ_COMPLETION_BYTES);
+export function decodeReadCompletion(bytes: Uint8Array, offset: number, length = READ_COMPLETION_BYTES): ReadCompletion {
+  const v = view(bytes, offset, length);
+  let abortedTransactions: ReadCompletion['abortedTransactions'];
+  if (length >= READ_COMPLETION_BYTES + 4) {
+    const n = v.getUint32(READ_COMPLETION_BYTES);
+    abortedTransactions = [];
+    for (let i = 0, pos = READ_COMPLETION_BYTES + 4; i < n; i++, pos += 16) {
+      abortedTransactions.push({ producerId: v.getFloat64(pos), firstOffset: v.getFloat64(pos + 8) });
+    }
+  }
   return {
+    abortedTransactions,
     requestId: v.getUint32(0),
     errorCode: v.getInt16(4),
     size: v.getInt32(8),
@@ -243,11 +273,36 @@ export type ControlRequest =
   | { op: 'delete'; partitionHandles: number[] }
   | { op: 'alterConfig'; partitionHandle: number; config: ShardLogConfig }
   /** timestamp: -1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered, else by time. */
-  | { op: 'listOffsets'; partitionHandle: number; timestamp: number; isolation: 'highWatermark' | 'logEnd' }
+  | { op: 'listOffsets'; partitionHandle: number; timestamp: number; isolation: 'highWatermark' | 'logEnd' | 'readCommitted' }
   | { op: 'deleteRecords'; partitionHandle: number; offset: number }
   | { op: 'logDirSizes' }
+  /** Metrics scrape: { errorCode, flush: FlushTimingsSnapshot, committed: CommittedOffsetStat[] } (metrics/). */
+  | { op: 'stats'; maxCommitted: number }
   /** Broker stop: every group coordinator answers what it holds (parked JoinGroups...) with NOT_COORDINATOR. */
-  | { op: 'unloadGroups' };
+  | { op: 'unloadGroups' }
+  /** Appends a COMMIT/ABORT marker (origin coordinator) and replies { errorCode } once it is durable. */
+  | { op: 'writeTxnMarker'; partitionHandle: number; marker: TxnMarker }
+  /** Every marker of a transaction is durable: its coordinator (on __transaction_state `partitionHandle`) completes it. */
+  | { op: 'txnMarkersWritten'; partitionHandle: number; marker: TxnMarker & { transactionalId: string } };
+
+/** A transaction marker as it crosses threads (producer ids below 2^53 travel as numbers). */
+export interface TxnMarker {
+  producerId: number;
+  producerEpoch: number;
+  coordinatorEpoch: number;
+  committed: boolean;
+}
+
+/** Posted (worker postMessage) by the shard hosting a transaction coordinator: write these markers, then answer
+ * txnMarkersWritten. */
+export interface TxnMarkersMessage {
+  txnMarkers: {
+    coordinatorHandle: number;
+    transactionalId: string;
+    marker: TxnMarker;
+    partitions: { topic: string; partitions: number[] }[];
+  };
+}
 
 export interface ListOffsetsReply {
   errorCode: number;
@@ -287,6 +342,40 @@ export function decodeGroupRequest(bytes: Uint8Array, offset: number, length: nu
   };
 }
 
+export interface TxnRequest extends GroupRequest {
+  grantedProducerId: number;
+}
+
+export function encodeTxnRequestHeader(
+  requestId: number,
+  partitionHandle: number,
+  grantedProducerId: number,
+  clientHost: string,
+): Uint8Array {
+  const host = Buffer.from(clientHost, 'utf8').subarray(0, 0xffff);
+  const b = new Uint8Array(18 + host.length);
+  const v = view(b, 0, 18);
+  v.setUint32(0, requestId);
+  v.setInt32(4, partitionHandle);
+  v.setFloat64(8, grantedProducerId);
+  v.setUint16(16, host.length);
+  b.set(host, 18);
+  return b;
+}
+
+export function decodeTxnRequest(bytes: Uint8Array, offset: number, length: number): TxnRequest {
+  const v = view(bytes, offset, 18);
+  const hostLength = v.getUint16(16);
+  const host = Buffer.from(bytes.buffer, bytes.byteOffset + offset + 18, hostLength).toString('utf8');
+  return {
+    requestId: v.getUint32(0),
+    partitionHandle: v.getInt32(4),
+    grantedProducerId: v.getFloat64(8),
+    clientHost: host,
+    frame: bytes.subarray(offset + 18 + hostLength, offset + length),
+  };
+}
+
 export function encodeGroupCompletionHeader(requestId: number): Uint8Array {
   const b = new Uint8Array(4);
   view(b, 0, 4).setUint32(0, requestId);
@@ -316,4 +405,6 @@ export interface ShardWorkerData {
   producerIdExpirationMs?: number;
   /** Group coordinator settings (CoordinatorConfig fields) for the __consumer_offsets partitions. */
   groupConfig?: Record<string, number>;
+  /** Transaction coordinator settings (TxnCoordinatorConfig fields) for the __transaction_state partitions. */
+  txnConfig?: Record<string, number>;
 }

@@ -19,6 +19,7 @@ import {
   realFileOps,
   STORAGE_ERROR_CODES,
 } from '@sluice/storage';
+import { FlushTimings } from '../metrics/flush-timings.ts';
 import { GroupCoordinators, OFFSETS_TOPIC } from './group-coordinators.ts';
 import {
   APPEND_FLAG_WAIT_DURABLE,
@@ -37,11 +38,15 @@ import {
   OP_GROUP,
   OP_OFFSETS,
   OP_READ,
+  OP_TXN,
   READ_FLAG_LOG_END,
   READ_FLAG_MIN_ONE_MESSAGE,
+  READ_FLAG_READ_COMMITTED,
   type ShardPartition,
   type ShardWorkerData,
 } from './shard-protocol.ts';
+import { TRANSACTION_STATE_TOPIC, TxnCoordinators } from './txn-coordinators.ts';
+import { writeTxnMarker } from './txn-markers.ts';
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 // A single node leads every partition in leader epoch 0 (as a Kafka single node does after topic creation).
@@ -61,10 +66,18 @@ const completions = new RingProducer(data.completions);
 const logs = new Map<number, PartitionLog>();
 const published = new Map<number, { hw: number; leo: number; lso: number }>();
 const commits = new GroupCommit(() => logs.values());
+const flushTimings = new FlushTimings();
 const groups = new GroupCoordinators({
   commits,
   post: (requestId, frame) => completions.push(OP_GROUP, encodeGroupCompletionHeader(requestId), frame),
   config: data.groupConfig,
+  warn: (m) => parentPort!.postMessage({ warning: `shard ${data.shardId}: ${m}` }),
+});
+const txns = new TxnCoordinators({
+  commits,
+  post: (requestId, frame) => completions.push(OP_GROUP, encodeGroupCompletionHeader(requestId), frame),
+  postMarkers: (m) => parentPort!.postMessage(m),
+  config: data.txnConfig,
   warn: (m) => parentPort!.postMessage({ warning: `shard ${data.shardId}: ${m}` }),
 });
 // A second bound, 10x the first, in case the ring's own bounded wait never returns (a lost wake-up together with a
@@ -228,7 +241,12 @@ function handleRead(bytes: Uint8Array, offset: number): void {
     return;
   }
   const r = log.read(req.fetchOffset, req.maxBytes, {
-    isolation: (req.flags & READ_FLAG_LOG_END) !== 0 ? 'logEnd' : 'highWatermark',
+    isolation:
+      (req.flags & READ_FLAG_LOG_END) !== 0
+        ? 'logEnd'
+        : (req.flags & READ_FLAG_READ_COMMITTED) !== 0
+          ? 'readCommitted'
+          : 'highWatermark',
     minOneMessage: (req.flags & READ_FLAG_MIN_ONE_MESSAGE) !== 0,
   });
   if (r.errorCode !== 'NONE') {
@@ -251,12 +269,14 @@ function handleRead(bytes: Uint8Array, offset: number): void {
       lastStableOffset: r.lastStableOffset,
       logStartOffset: r.logStartOffset,
       firstBatchOffset: r.firstBatchOffset,
+      abortedTransactions: (req.flags & READ_FLAG_READ_COMMITTED) !== 0 ? (r.abortedTransactions ?? []) : undefined,
     }),
   );
 }
 
 function listOffsets(log: PartitionLog, timestamp: number, isolation: string): ListOffsetsReply {
-  const upTo = isolation === 'logEnd' ? log.logEndOffset : log.highWatermark;
+  const upTo =
+    isolation === 'logEnd' ? log.logEndOffset : isolation === 'readCommitted' ? log.lastStableOffset : log.highWatermark;
   const epoch = log.leaderEpochCache.latestEpoch;
   switch (timestamp) {
     case -1:
@@ -288,6 +308,7 @@ function handleControl(message: ControlRequest): unknown {
         try {
           logs.set(p.partitionHandle, openLog(p, true));
           if (p.topic === OFFSETS_TOPIC) groups.open(p.partitionHandle, logs.get(p.partitionHandle)!);
+          if (p.topic === TRANSACTION_STATE_TOPIC) txns.open(p.partitionHandle, logs.get(p.partitionHandle)!);
           realFileOps.syncDir(data.dataDir);
         } catch {
           errors[p.partitionHandle] = KAFKA_STORAGE_ERROR;
@@ -302,6 +323,7 @@ function handleControl(message: ControlRequest): unknown {
         commits.failAll(log, { errorCode: 'KAFKA_STORAGE_ERROR', message: 'partition deleted' });
         logs.delete(handle);
         groups.close(handle);
+        txns.close(handle);
         published.delete(handle);
         // Kafka's way: rename to "<dir>.<id>-delete" at once (the name is free for a new topic), close and remove
         // later, so that main-thread reads in flight on this log's fds never meet a closed or reused fd.
@@ -336,9 +358,22 @@ function handleControl(message: ControlRequest): unknown {
       for (const [handle, log] of logs) sizes[handle] = log.size;
       return { errorCode: 0, sizes };
     }
+    case 'stats':
+      return { errorCode: 0, flush: flushTimings.snapshot(), committed: groups.committedOffsets(message.maxCommitted) };
     case 'unloadGroups':
       groups.closeAll();
+      txns.closeAll();
       return { errorCode: 0 };
+    case 'txnMarkersWritten':
+      txns.markersWritten(
+        message.partitionHandle,
+        message.marker.transactionalId,
+        message.marker.producerId,
+        message.marker.producerEpoch,
+      );
+      return { errorCode: 0 };
+    case 'writeTxnMarker':
+      throw new Error('writeTxnMarker is answered asynchronously (drain)');
   }
 }
 
@@ -372,9 +407,15 @@ function drain(): number {
     try {
       if (tag === OP_APPEND) handleAppend(bytes, offset, length);
       else if (tag === OP_GROUP) groups.handle(bytes, offset, length);
+      else if (tag === OP_TXN) txns.handle(bytes, offset, length);
       else if (tag === OP_READ) handleRead(bytes, offset);
       else if (tag === OP_CONTROL) {
         const { requestId, message } = decodeControl(bytes, offset, length);
+        const m = message as ControlRequest;
+        if (m.op === 'writeTxnMarker') {
+          writeTxnMarker(logs.get(m.partitionHandle), m.marker, commits, (answer) => reply(requestId, answer));
+          continue;
+        }
         let answer: unknown;
         try {
           answer = handleControl(message as ControlRequest);
@@ -390,7 +431,7 @@ function drain(): number {
       if (tag === OP_APPEND) appendFailed(requestId, KAFKA_STORAGE_ERROR);
       else if (tag === OP_READ) completions.push(OP_READ, encodeReadCompletion(failedRead(requestId)));
       // An empty GROUP completion: the main thread answers the request with NOT_COORDINATOR.
-      else if (tag === OP_GROUP) completions.push(OP_GROUP, encodeGroupCompletionHeader(requestId));
+      else if (tag === OP_GROUP || tag === OP_TXN) completions.push(OP_GROUP, encodeGroupCompletionHeader(requestId));
     }
   }
   // Every append above is written (synchronously) and every read answered: the entries' ring space can go.
@@ -401,6 +442,7 @@ function drain(): number {
 for (const p of data.partitions) {
   logs.set(p.partitionHandle, openLog(p, data.cleanShutdown));
   if (p.topic === OFFSETS_TOPIC) groups.open(p.partitionHandle, logs.get(p.partitionHandle)!);
+  if (p.topic === TRANSACTION_STATE_TOPIC) txns.open(p.partitionHandle, logs.get(p.partitionHandle)!);
 }
 publishOffsets();
 parentPort!.postMessage({ ready: true });
@@ -410,7 +452,10 @@ for (;;) {
   const handled = drain();
   const now = Date.now();
   groups.turn(now);
-  commits.turn(now);
+  txns.turn(now);
+  const flushStart = performance.now();
+  const fdatasyncs = commits.turn(now);
+  if (fdatasyncs > 0) flushTimings.observe((performance.now() - flushStart) / 1000, fdatasyncs);
   publishOffsets();
   if (deleting.length > 0) removeDeleted(now);
   if (now >= nextRetentionMs) {
@@ -427,13 +472,14 @@ for (;;) {
   }
   if (requests.ended) break;
   // Idle: compaction gets the time, and the shard sleeps only when the cleaner has nothing to do either.
-  if (handled === 0 && !groups.loading && !cleanerTurn(now)) await idle();
+  if (handled === 0 && !groups.loading && !txns.loading && !cleanerTurn(now)) await idle();
 }
 
 // A clean close: everything appended is fdatasync'd, indexes trimmed. Offsets are published once more so the main
 // thread checkpoints the final logStartOffsets.
 commits.turn(Date.now());
 groups.closeAll();
+txns.closeAll();
 publishOffsets();
 removeDeleted(Number.MAX_SAFE_INTEGER);
 let clean = true;

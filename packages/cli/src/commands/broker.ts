@@ -5,8 +5,10 @@
 //   sluice broker ready on 127.0.0.1:9092 (data ./data)
 // SIGTERM / SIGINT stop it cleanly (stop accepting, answer in-flight requests, flush and close the logs, write the
 // clean-shutdown marker), then exit 0. A second signal exits at once (exit 130); the next start recovers the logs.
+// Logs: pino (sluice.log.level), JSON lines on stderr, readable text when stderr is a terminal; config errors before
+// the broker loads stay plain `sluice broker: ...` lines.
 // The only command that imports the broker; all others speak the Kafka protocol to any cluster.
-import type { Broker } from '@sluice/broker';
+import type { Broker, LogLevel } from '@sluice/broker';
 import { loadBrokerConfig } from '@sluice/config';
 import type { Command } from 'commander';
 import { collect } from '../format.ts';
@@ -28,13 +30,14 @@ async function runBroker(opts: { config?: string; set: string[] }): Promise<void
   }
   for (const w of loaded.warnings) process.stderr.write(`sluice broker: warning: ${w}\n`);
   // Loaded here, not at the top: the other commands never load the broker.
-  const { Broker: BrokerClass } = await import('@sluice/broker');
+  const { Broker: BrokerClass, brokerLog, createLogger } = await import('@sluice/broker');
+  const logger = createLogger({
+    level: loaded.config.get('sluice.log.level') as LogLevel,
+    base: { nodeId: loaded.config.nodeId },
+  });
   let broker: Broker;
   try {
-    broker = await BrokerClass.start({
-      config: loaded.config,
-      log: (m) => process.stderr.write(`sluice broker: ${m}\n`),
-    });
+    broker = await BrokerClass.start({ config: loaded.config, log: brokerLog(logger) });
   } catch (err) {
     process.stderr.write(`sluice broker: cannot start: ${(err as Error).message}\n`);
     process.exit(1);
@@ -42,18 +45,18 @@ async function runBroker(opts: { config?: string; set: string[] }): Promise<void
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
-      process.stderr.write(`sluice broker: ${signal} again, exiting without a clean shutdown\n`);
+      logger.warn({ signal }, `${signal} again, exiting without a clean shutdown`);
       process.exit(130);
     }
     stopping = true;
-    process.stderr.write(`sluice broker: ${signal}, stopping\n`);
+    logger.info({ signal }, `${signal}, stopping`);
     broker.stop().then(
       () => {
-        process.stderr.write('sluice broker: stopped\n');
+        logger.info('stopped');
         process.exit(0);
       },
       (err) => {
-        process.stderr.write(`sluice broker: unclean stop: ${(err as Error).stack ?? err}\n`);
+        logger.error({ err }, 'unclean stop');
         process.exit(1);
       },
     );
@@ -64,6 +67,7 @@ async function runBroker(opts: { config?: string; set: string[] }): Promise<void
   // process runs again), and a signal without a handler would kill it without a clean stop.
   const addresses = broker.listeners.map((l) => `${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`);
   process.stdout.write(`sluice broker ready on ${addresses.join(', ')} (data ${broker.dataDir})\n`);
+  logger.info({ listeners: addresses, dataDir: broker.dataDir, metrics: broker.metricsEndpoint?.port }, 'ready');
 }
 
 export function registerBroker(program: Command): void {
