@@ -19,7 +19,6 @@ import {
 import { FetchPurgatory } from './fetch/fetch-purgatory.ts';
 import { SegmentReader } from './fetch/segment-reader.ts';
 import { GroupRouter, groupCoordinatorConfig } from './groups/group-router.ts';
-import { TxnRouter, txnCoordinatorConfig } from './transactions/txn-router.ts';
 import type { Handler } from './handlers/handler.ts';
 import { handlers as allHandlers, handlerTable } from './handlers/index.ts';
 import { lockDataDir } from './metadata/data-dir-lock.ts';
@@ -39,6 +38,7 @@ import { ProducerIdManager } from './producer-ids.ts';
 import { Connection } from './server/connection.ts';
 import type { BrokerServices } from './services.ts';
 import { ShardPool } from './shard/shard-pool.ts';
+import { TxnRouter, txnCoordinatorConfig } from './transactions/txn-router.ts';
 
 // 64 MiB request ring per shard: holds ~60 default-size (1 MiB) batches in flight; an append larger than this
 // (minus 24 bytes) is refused with MESSAGE_TOO_LARGE. Shared memory pages are only touched as the ring wraps.

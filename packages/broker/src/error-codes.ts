@@ -44,6 +44,7 @@ export const ErrorCode = {
   UNKNOWN_PRODUCER_ID: 59,
   PRODUCER_FENCED: 90,
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
+  OPERATION_NOT_ATTEMPTED: 55,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

@@ -1,8 +1,8 @@
 // Idempotent produce on the wire, with the project's codec against a real broker process: InitProducerId hands out
 // ids unique across restarts; a resent batch (same producer, epoch, sequence) answers the original baseOffset and
 // is not written twice, even after the broker was SIGKILLed between the send and the retry; a skipped sequence is
-// OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch is INVALID_PRODUCER_EPOCH; a transactional id gets
-// COORDINATOR_NOT_AVAILABLE until transactions exist.
+// OUT_OF_ORDER_SEQUENCE_NUMBER; an older epoch is INVALID_PRODUCER_EPOCH; a transactional id goes to the
+// transaction coordinator (epoch 0, then bumped by the next InitProducerId).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { buildRecordBatch, type InitProducerIdResponse, type ProduceResponse } from '@sluice/protocol';
@@ -99,8 +99,11 @@ test('resent batches get their original offsets, gaps and stale epochs are refus
   assert.ok(c.producerId > b.producerId, `${c.producerId} > ${b.producerId}`);
 });
 
-test('InitProducerId: a transactional id waits for transactions, half a KIP-360 pair is INVALID_REQUEST', async () => {
-  assert.equal((await initProducerId(client, 4, 'tx-1')).errorCode, 15, 'COORDINATOR_NOT_AVAILABLE');
+test('InitProducerId: a transactional id gets the coordinator, half a KIP-360 pair is INVALID_REQUEST', async () => {
+  const first = await initProducerId(client, 4, 'tx-1');
+  assert.deepEqual([first.errorCode, first.producerEpoch], [0, 0]);
+  const again = await initProducerId(client, 4, 'tx-1');
+  assert.deepEqual([again.errorCode, again.producerId, again.producerEpoch], [0, first.producerId, 1]);
   assert.equal((await initProducerId(client, 1, '')).errorCode, 42, 'empty transactional id: INVALID_REQUEST');
   const half = await client.send<InitProducerIdResponse>(22, 3, {
     transactionalId: null,

@@ -9,7 +9,9 @@
 //   c.handle(apiKey, apiVersion, request, nowMs, respond, client) -> Append | null
 //        request: the decoded body (generated types) of JoinGroup 11 v0-9, SyncGroup 14 v0-5, Heartbeat 12 v0-4,
 //        LeaveGroup 13 v0-5, OffsetCommit 8 v0-9, OffsetFetch 9 v0-9, DescribeGroups 15 v0-5, ListGroups 16
-//        v0-5, DeleteGroups 42 v0-2, OffsetDelete 47 v0. `respond(body)` is called exactly once with the
+//        v0-5, DeleteGroups 42 v0-2, OffsetDelete 47 v0, TxnOffsetCommit 28 v0-4 (txn-offsets.ts: its Append
+//        carries producerId/producerEpoch and must be written as that producer's transactional batch).
+//        `respond(body)` is called exactly once with the
 //        response body for that version, maybe during this call, maybe much later (JoinGroup waits for the
 //        rebalance; SyncGroup for the leader).
 //   c.tick(nowMs) -> Append | null                          // timers; call at c.nextDeadline() or periodically
@@ -20,6 +22,8 @@
 //        the log, so the coordinator answers everything waiting with NOT_COORDINATOR and refuses further
 //        requests (NOT_COORDINATOR: clients look the coordinator up again); the shard then builds a new one from
 //        the log. c.unload() does the same when the shard gives the partition up.
+//   c.loadTxnRecord / c.loadTxnMarker (loading) and c.onTxnMarker (serving, once a COMMIT/ABORT marker on this
+//        partition is durable): transactional offsets (txn-offsets.ts).
 // State is applied when a step runs (not when its records become durable); since responses wait for the
 // records and a failed append retires the whole coordinator, nobody observes state the log does not have.
 // Owner: shard.
@@ -36,6 +40,7 @@ import type {
   OffsetDeleteRequest,
   OffsetFetchRequest,
   SyncGroupRequest,
+  TxnOffsetCommitRequest,
 } from '@sluice/protocol';
 import type { ClassicGroup, Waiter } from './classic-group.ts';
 import { type CoordinatorConfig, DEFAULT_COORDINATOR_CONFIG } from './coordinator-config.ts';
@@ -49,10 +54,14 @@ import type { CoordinatorRecord } from './records.ts';
 import { ApiKey, errorResponse } from './responses.ts';
 import type { Runtime } from './runtime.ts';
 import { TimerQueue } from './timer-queue.ts';
+import { TxnOffsets } from './txn-offsets.ts';
 
 export interface Append {
   appendSeq: number;
   records: CoordinatorRecord[];
+  /** TxnOffsetCommit: the records form one transactional batch of this producer. */
+  producerId?: bigint;
+  producerEpoch?: number;
 }
 
 export interface GroupCoordinatorOptions {
@@ -117,10 +126,12 @@ export class GroupCoordinator {
   private stepRecords: CoordinatorRecord[] = [];
   private stepReplies: { waiter: Waiter; response: unknown }[] = [];
   private readonly queue: Queued[] = [];
+  private readonly txnOffsets = new TxnOffsets();
+  private stepProducer: { producerId: bigint; producerEpoch: number } | null = null;
 
   constructor(options: GroupCoordinatorOptions = {}) {
     this.config = { ...DEFAULT_COORDINATOR_CONFIG, ...options.config };
-    this.pending = options.pendingTransactionalOffsets ?? (() => false);
+    this.pending = options.pendingTransactionalOffsets ?? ((g, t, p) => this.txnOffsets.isPending(g, t, p));
     const newMemberId = options.newMemberId ?? ((prefix: string) => `${prefix}-${randomUUID()}`);
     const self = this;
     this.rt = {
@@ -144,6 +155,24 @@ export class GroupCoordinator {
   loadRecord(key: Buffer, value: Buffer | null): void {
     if (this.phase !== 'loading') throw new Error('loadRecord after completeLoad');
     applyLoadedRecord(this.groups, key, value);
+  }
+
+  /** Replays one record of a transactional (non-control) batch of `producerId` (loading only). */
+  loadTxnRecord(producerId: bigint, producerEpoch: number, key: Buffer, value: Buffer | null): void {
+    if (this.phase !== 'loading') throw new Error('loadTxnRecord after completeLoad');
+    this.txnOffsets.loadRecord(producerId, producerEpoch, key, value);
+  }
+
+  /** Replays a COMMIT/ABORT marker of `producerId` (loading only). */
+  loadTxnMarker(producerId: bigint, producerEpoch: number, committed: boolean): void {
+    if (this.phase !== 'loading') throw new Error('loadTxnMarker after completeLoad');
+    this.txnOffsets.complete(this.groups, producerId, producerEpoch, committed);
+  }
+
+  /** A COMMIT/ABORT marker of `producerId` on this partition is durable: its pending offsets apply or go. */
+  onTxnMarker(producerId: bigint, producerEpoch: number, committed: boolean): void {
+    if (this.phase !== 'active') return;
+    this.txnOffsets.complete(this.groups, producerId, producerEpoch, committed);
   }
 
   /** Ends loading: loaded groups with members are Stable and their sessions start now. */
@@ -204,6 +233,12 @@ export class GroupCoordinator {
       case ApiKey.OffsetDelete:
         reply(offsetDelete(rt, request as OffsetDeleteRequest));
         break;
+      case ApiKey.TxnOffsetCommit: {
+        const req = request as TxnOffsetCommitRequest;
+        reply(this.txnOffsets.commit(rt, req, apiVersion));
+        this.stepProducer = { producerId: req.producerId, producerEpoch: req.producerEpoch };
+        break;
+      }
       default:
         throw new Error(`api key ${apiKey} is not a group coordinator API`);
     }
@@ -333,6 +368,7 @@ export class GroupCoordinator {
     if (nowMs > this.now) this.now = nowMs;
     this.stepRecords = [];
     this.stepReplies = [];
+    this.stepProducer = null;
   }
 
   private end(): Append | null {
@@ -340,7 +376,9 @@ export class GroupCoordinator {
     if (this.stepRecords.length > 0) {
       this.appendSeq++;
       out = { appendSeq: this.appendSeq, records: this.stepRecords };
+      if (this.stepProducer !== null) Object.assign(out, this.stepProducer);
     }
+    this.stepProducer = null;
     const replies = this.stepReplies;
     this.stepRecords = [];
     this.stepReplies = [];

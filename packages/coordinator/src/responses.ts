@@ -25,6 +25,7 @@ export const ApiKey = {
   ListGroups: 16,
   DeleteGroups: 42,
   OffsetDelete: 47,
+  TxnOffsetCommit: 28,
 } as const;
 
 /** Kafka's "not requested" value for authorizedOperations. */
@@ -114,7 +115,8 @@ export function errorResponse(apiKey: number, version: number, request: unknown,
         errorCode,
         version >= 3 ? [] : [{ memberId: (request as LeaveGroupRequest).memberId, groupInstanceId: null, errorCode }],
       );
-    case ApiKey.OffsetCommit: {
+    case ApiKey.OffsetCommit:
+    case ApiKey.TxnOffsetCommit: {
       const req = request as OffsetCommitRequest;
       return {
         throttleTimeMs: 0,

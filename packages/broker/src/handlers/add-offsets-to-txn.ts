@@ -1,5 +1,6 @@
 // AddOffsetsToTxn (key 25) v0-4, answered by the transaction coordinator of the transactional id
-// (transactions/txn-router.ts): adds the group's __consumer_offsets partition to the transaction.
+// (transactions/txn-router.ts): adds the group's __consumer_offsets partition to the transaction. The topic is
+// created first if needed, so the transaction's marker has a partition to land on.
 import type { AddOffsetsToTxnRequest } from '@sluice/protocol';
 import type { Handler, RequestContext } from './handler.ts';
 
@@ -8,7 +9,8 @@ export const addOffsetsToTxnHandler: Handler = {
   name: 'AddOffsetsToTxn',
   minVersion: 0,
   maxVersion: 4,
-  handle(ctx: RequestContext, request: unknown) {
+  async handle(ctx: RequestContext, request: unknown) {
+    await ctx.services.groups.ensureOffsetsTopic();
     return ctx.services.transactions.forTransaction(ctx, (request as AddOffsetsToTxnRequest).transactionalId, request);
   },
 };

@@ -35,6 +35,7 @@ import { offsetFetchHandler } from './offset-fetch.ts';
 import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.ts';
 import { produceHandler } from './produce.ts';
 import { syncGroupHandler } from './sync-group.ts';
+import { txnOffsetCommitHandler } from './txn-offset-commit.ts';
 
 export const handlers: Handler[] = [
   produceHandler,
@@ -70,6 +71,7 @@ export const handlers: Handler[] = [
   endTxnHandler,
   describeTransactionsHandler,
   listTransactionsHandler,
+  txnOffsetCommitHandler,
 ];
 
 /** The handlers by API key (the router's table). */

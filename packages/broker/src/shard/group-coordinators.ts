@@ -8,17 +8,22 @@
 //                      commit once the batch is fdatasync'd; responses leave as GROUP completions (encoded frames),
 //                      maybe much later (JoinGroup waits for the rebalance).
 //   turn(now)          loading slices and timers: tick() for every coordinator whose nextDeadline has come.
+//   onTxnMarker()      a COMMIT/ABORT marker on the partition is durable (shard-worker.ts): TxnOffsetCommit's
+//                      pending offsets apply or go. A TxnOffsetCommit Append is written as the producer's
+//                      transactional batch; loading replays transactional batches and markers the same way.
 // A failed append retires the coordinator (answers NOT_COORDINATOR) and a new one is rebuilt from the log.
 // Owner: shard. Never touched from the main thread.
 import { type Append, type CoordinatorConfig, errorResponse, GroupCoordinator } from '@sluice/coordinator';
 import {
   batchSizeAt,
   buildRecordBatch,
+  CONTROL_TYPE_COMMIT,
   decodeRequest,
   encodeResponse,
   LOG_OVERHEAD,
   lastOffsetOf,
   readBatchHeader,
+  readEndTxnMarkerBatch,
   readRecords,
 } from '@sluice/protocol';
 import type { GroupCommit, PartitionLog } from '@sluice/storage';
@@ -102,6 +107,11 @@ export class GroupCoordinators {
     return out;
   }
 
+  /** A COMMIT/ABORT marker of `producerId` on __consumer_offsets partition `partitionHandle` is durable. */
+  onTxnMarker(partitionHandle: number, producerId: number, producerEpoch: number, committed: boolean): void {
+    this.hosted.get(partitionHandle)?.coordinator.onTxnMarker(BigInt(producerId), producerEpoch, committed);
+  }
+
   /** A GROUP ring message. */
   handle(bytes: Uint8Array, offset: number, length: number): void {
     const msg = decodeGroupRequest(bytes, offset, length);
@@ -156,10 +166,19 @@ export class GroupCoordinators {
           const size = batchSizeAt(bytes, pos);
           if (pos + size > bytes.length) break; // a partial final batch: read again from its start
           const header = readBatchHeader(bytes, pos);
-          if (!header.isControl) {
+          if (header.isControl) {
+            if (header.isTransactional && lastOffsetOf(bytes, pos) >= h.loadOffset) {
+              const m = readEndTxnMarkerBatch(bytes, pos);
+              h.coordinator.loadTxnMarker(BigInt(m.producerId), m.producerEpoch, m.type === CONTROL_TYPE_COMMIT);
+            }
+          } else {
             for (const rec of readRecords(bytes, pos)) {
               if (rec.offset < h.loadOffset || rec.key === null) continue;
-              h.coordinator.loadRecord(Buffer.from(rec.key), rec.value === null ? null : Buffer.from(rec.value));
+              const key = Buffer.from(rec.key);
+              const value = rec.value === null ? null : Buffer.from(rec.value);
+              if (header.isTransactional) {
+                h.coordinator.loadTxnRecord(BigInt(header.producerId), header.producerEpoch, key, value);
+              } else h.coordinator.loadRecord(key, value);
             }
           }
           next = lastOffsetOf(bytes, pos) + 1;
@@ -187,6 +206,15 @@ export class GroupCoordinators {
     const batch = buildRecordBatch({
       baseTimestamp: Date.now(),
       records: append.records.map((r) => ({ key: r.key, value: r.value })),
+      // TxnOffsetCommit: the producer's transactional batch (not sequence-checked: origin coordinator).
+      ...(append.producerId === undefined
+        ? {}
+        : {
+            producerId: Number(append.producerId),
+            producerEpoch: append.producerEpoch,
+            baseSequence: -1,
+            isTransactional: true,
+          }),
     });
     const r = h.log.append(batch, { origin: 'coordinator', partitionLeaderEpoch: LEADER_EPOCH });
     if (r.errorCode !== 'NONE') {

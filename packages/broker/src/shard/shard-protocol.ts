@@ -203,7 +203,11 @@ export function encodeReadCompletion(c: ReadCompletion): Uint8Array {
   return b;
 }
 
-export function decodeReadCompletion(bytes: Uint8Array, offset: number, length = READ_COMPLETION_BYTES): ReadCompletion {
+export function decodeReadCompletion(
+  bytes: Uint8Array,
+  offset: number,
+  length = READ_COMPLETION_BYTES,
+): ReadCompletion {
   const v = view(bytes, offset, length);
   let abortedTransactions: ReadCompletion['abortedTransactions'];
   if (length >= READ_COMPLETION_BYTES + 4) {
@@ -273,7 +277,12 @@ export type ControlRequest =
   | { op: 'delete'; partitionHandles: number[] }
   | { op: 'alterConfig'; partitionHandle: number; config: ShardLogConfig }
   /** timestamp: -1 latest, -2 earliest, -3 max timestamp, -4 earliest local, -5 latest tiered, else by time. */
-  | { op: 'listOffsets'; partitionHandle: number; timestamp: number; isolation: 'highWatermark' | 'logEnd' | 'readCommitted' }
+  | {
+      op: 'listOffsets';
+      partitionHandle: number;
+      timestamp: number;
+      isolation: 'highWatermark' | 'logEnd' | 'readCommitted';
+    }
   | { op: 'deleteRecords'; partitionHandle: number; offset: number }
   | { op: 'logDirSizes' }
   /** Metrics scrape: { errorCode, flush: FlushTimingsSnapshot, committed: CommittedOffsetStat[] } (metrics/). */

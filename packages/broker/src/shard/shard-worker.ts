@@ -276,7 +276,11 @@ function handleRead(bytes: Uint8Array, offset: number): void {
 
 function listOffsets(log: PartitionLog, timestamp: number, isolation: string): ListOffsetsReply {
   const upTo =
-    isolation === 'logEnd' ? log.logEndOffset : isolation === 'readCommitted' ? log.lastStableOffset : log.highWatermark;
+    isolation === 'logEnd'
+      ? log.logEndOffset
+      : isolation === 'readCommitted'
+        ? log.lastStableOffset
+        : log.highWatermark;
   const epoch = log.leaderEpochCache.latestEpoch;
   switch (timestamp) {
     case -1:
@@ -413,7 +417,13 @@ function drain(): number {
         const { requestId, message } = decodeControl(bytes, offset, length);
         const m = message as ControlRequest;
         if (m.op === 'writeTxnMarker') {
-          writeTxnMarker(logs.get(m.partitionHandle), m.marker, commits, (answer) => reply(requestId, answer));
+          writeTxnMarker(logs.get(m.partitionHandle), m.marker, commits, (answer) => {
+            // On __consumer_offsets: TxnOffsetCommit's pending offsets of the producer apply (COMMIT) or go.
+            if (answer.errorCode === 0) {
+              groups.onTxnMarker(m.partitionHandle, m.marker.producerId, m.marker.producerEpoch, m.marker.committed);
+            }
+            reply(requestId, answer);
+          });
           continue;
         }
         let answer: unknown;

@@ -35,5 +35,7 @@ export function writeTxnMarker(
     done({ errorCode: STORAGE_ERROR_CODES[r.errorCode] });
     return;
   }
-  commits.waitFor(log, r.lastOffset, (err) => done({ errorCode: err === null ? 0 : STORAGE_ERROR_CODES[err.errorCode] }));
+  commits.waitFor(log, r.lastOffset, (err) =>
+    done({ errorCode: err === null ? 0 : STORAGE_ERROR_CODES[err.errorCode] }),
+  );
 }

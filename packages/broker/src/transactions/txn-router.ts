@@ -7,7 +7,9 @@
 //     InitProducerId carries one fresh producer id from ProducerIdManager (see shard/txn-coordinators.ts);
 //   - the marker relay: a coordinator's shard posts the markers of a transaction (TxnMarkersMessage); each partition
 //     gets a writeTxnMarker CONTROL on its own shard (retried every MARKER_RETRY_MS until durable; a partition that
-//     no longer exists counts as written), then the coordinator's shard gets txnMarkersWritten.
+//     no longer exists counts as written; so does one the log refuses for good — INVALID_PRODUCER_EPOCH or
+//     TRANSACTION_COORDINATOR_FENCED: a newer marker already ended the transaction there), then the coordinator's
+//     shard gets txnMarkersWritten.
 // Owner: main thread.
 import type { BrokerConfig } from '@sluice/config';
 import { partitionFor } from '@sluice/coordinator';
@@ -25,6 +27,8 @@ export const TRANSACTION_STATE_TOPIC = '__transaction_state';
 const INIT_PRODUCER_ID = 22;
 // 200 ms between attempts at a marker the log refused (a full disk...): markers must eventually land.
 const MARKER_RETRY_MS = 200;
+const INVALID_PRODUCER_EPOCH = 47;
+const TRANSACTION_COORDINATOR_FENCED = 52;
 
 /** The coordinator's settings from the broker's transaction.* configs (Kafka's names). */
 export function txnCoordinatorConfig(config: BrokerConfig): Record<string, number> {
@@ -157,6 +161,10 @@ export class TxnRouter {
         marker,
       });
       if (r.errorCode === ErrorCode.NONE || r.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) return;
+      if (r.errorCode === INVALID_PRODUCER_EPOCH || r.errorCode === TRANSACTION_COORDINATOR_FENCED) {
+        this.o.log(`transaction ${JSON.stringify(marker)}: marker on ${topic}-${partition} refused (${r.errorCode})`);
+        return;
+      }
       this.o.log(`transaction ${JSON.stringify(marker)}: marker on ${topic}-${partition} failed (${r.errorCode})`);
       await new Promise((resolve) => setTimeout(resolve, MARKER_RETRY_MS));
     }
