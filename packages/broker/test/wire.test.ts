@@ -11,42 +11,13 @@ import type {
   ProduceResponse,
 } from '@sluice/protocol';
 import { type BrokerProcess, startBroker } from './support/broker-process.ts';
-import { createTopic, produce } from './support/requests.ts';
+import { createTopic, fetchBody, produce } from './support/requests.ts';
 import { WireClient } from './support/wire-client.ts';
 
 const API_VERSIONS_V3 = { clientSoftwareName: 'sluice-test', clientSoftwareVersion: '1' };
 
-function fetchBody(topic: string, partition: number, offset: number, maxWaitMs: number) {
-  return {
-    clusterId: null,
-    replicaId: -1,
-    replicaState: { replicaId: -1, replicaEpoch: -1n },
-    maxWaitMs,
-    minBytes: 1,
-    maxBytes: 1 << 20,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      {
-        topic,
-        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-        partitions: [
-          {
-            partition,
-            currentLeaderEpoch: -1,
-            fetchOffset: BigInt(offset),
-            lastFetchedEpoch: -1,
-            logStartOffset: -1n,
-            partitionMaxBytes: 1 << 20,
-            replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA',
-          },
-        ],
-      },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
-  };
+function waitingFetchBody(topic: string, partition: number, offset: number, maxWaitMs: number) {
+  return fetchBody(topic, partition, BigInt(offset), { maxWaitMs, minBytes: 1 });
 }
 
 function frame(body: Buffer): Buffer {
@@ -83,7 +54,7 @@ describe('connections', { timeout: 60_000 }, () => {
     const c = await WireClient.connect(broker.port);
     try {
       // Partition 3 is empty: this Fetch waits in the purgatory until partition 3 gets data.
-      const longPoll = c.send<FetchResponse>(1, 11, fetchBody('pipe', 3, 0, 5_000));
+      const longPoll = c.send<FetchResponse>(1, 11, waitingFetchBody('pipe', 3, 0, 5_000));
       const quick = [
         c.send<ApiVersionsResponse>(18, 3, API_VERSIONS_V3),
         c.send<MetadataResponse>(3, 12, {
@@ -160,7 +131,7 @@ describe('connections', { timeout: 60_000 }, () => {
       });
       const topicId = m.topics[0].topicId;
       assert.notEqual(topicId, 'AAAAAAAAAAAAAAAAAAAAAA');
-      const body = fetchBody('', 2, 0, 0);
+      const body = waitingFetchBody('', 2, 0, 0);
       body.topics[0].topicId = topicId;
       const known = await c.send<FetchResponse>(1, 17, body);
       assert.equal(known.responses[0].topicId, topicId);

@@ -15,6 +15,7 @@ import type {
   ListOffsetsResponse,
   OffsetForLeaderEpochResponse,
 } from '@sluice/protocol';
+import { fetchBody } from './requests.ts';
 import type { WireClient } from './wire-client.ts';
 
 export const TOPIC = 2;
@@ -130,36 +131,7 @@ export async function fetchAt(
   partition: number,
   offset: number,
 ): Promise<FetchResponsePartitionData> {
-  const r = await c.send<FetchResponse>(1, 12, {
-    clusterId: null,
-    replicaId: -1,
-    replicaState: { replicaId: -1, replicaEpoch: -1n },
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 1024 * 1024,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      {
-        topic,
-        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-        partitions: [
-          {
-            partition,
-            currentLeaderEpoch: -1,
-            fetchOffset: BigInt(offset),
-            lastFetchedEpoch: -1,
-            logStartOffset: -1n,
-            partitionMaxBytes: 1024 * 1024,
-            replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA',
-          },
-        ],
-      },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
-  });
+  const r = await c.send<FetchResponse>(1, 12, fetchBody(topic, partition, BigInt(offset)));
   return r.responses[0].partitions[0];
 }
 

@@ -1,49 +1,13 @@
 // Request bodies the differential tests (differential-*.test.ts) send to Kafka and Sluice alike, at the versions
 // the tests name (Produce 9, Fetch 12, ListOffsets 7, CreateTopics 7, Metadata 12).
+export { fetchBody } from './requests.ts';
+
 export function produceBody(topic: string, partition: number, records: Buffer) {
   return {
     transactionalId: null,
     acks: -1,
     timeoutMs: 10_000,
     topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
-  };
-}
-
-export function fetchBody(
-  topic: string,
-  partition: number,
-  fetchOffset: bigint,
-  o: Partial<Record<string, number>> = {},
-) {
-  return {
-    clusterId: null,
-    replicaId: -1,
-    replicaState: { replicaId: -1, replicaEpoch: -1n },
-    maxWaitMs: o.maxWaitMs ?? 0,
-    minBytes: o.minBytes ?? 0,
-    maxBytes: o.maxBytes ?? 1_048_576,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [
-      {
-        topic,
-        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-        partitions: [
-          {
-            partition,
-            currentLeaderEpoch: -1,
-            fetchOffset,
-            lastFetchedEpoch: -1,
-            logStartOffset: -1n,
-            partitionMaxBytes: o.partitionMaxBytes ?? 1_048_576,
-            replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA',
-          },
-        ],
-      },
-    ],
-    forgottenTopicsData: [],
-    rackId: '',
   };
 }
 

@@ -1,42 +1,18 @@
 // Reads every record of a partition from offset 0 to the highWatermark with Fetch (through WireClient), decoding
 // the batches with @sluice/protocol: what a consumer would see, byte for byte, with offsets.
 import { type FetchResponse, type Record, readRecords } from '@sluice/protocol';
+import { fetchBody } from './requests.ts';
 import type { WireClient } from './wire-client.ts';
 
 export async function fetchAll(client: WireClient, topic: string, partition: number, version = 11): Promise<Record[]> {
   const out: Record[] = [];
   let offset = 0;
   for (let round = 0; round < 10_000; round++) {
-    const r = await client.send<FetchResponse>(1, version, {
-      clusterId: null,
-      replicaId: -1,
-      replicaState: { replicaId: -1, replicaEpoch: -1n },
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 4 * 1024 * 1024,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [
-        {
-          topic,
-          topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
-          partitions: [
-            {
-              partition,
-              currentLeaderEpoch: -1,
-              fetchOffset: BigInt(offset),
-              lastFetchedEpoch: -1,
-              logStartOffset: -1n,
-              partitionMaxBytes: 2 * 1024 * 1024,
-              replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA',
-            },
-          ],
-        },
-      ],
-      forgottenTopicsData: [],
-      rackId: '',
-    });
+    const r = await client.send<FetchResponse>(
+      1,
+      version,
+      fetchBody(topic, partition, BigInt(offset), { maxBytes: 4 * 1024 * 1024, partitionMaxBytes: 2 * 1024 * 1024 }),
+    );
     const p = r.responses[0].partitions[0];
     if (p.errorCode !== 0) throw new Error(`fetch ${topic}-${partition}@${offset}: error ${p.errorCode}`);
     const records = p.records ?? Buffer.alloc(0);

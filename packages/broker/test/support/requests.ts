@@ -49,3 +49,42 @@ export function produce(
     acks !== 0,
   );
 }
+
+/** A Fetch body (any version) for one partition at `fetchOffset`; options default to no wait and 1 MiB limits. */
+export function fetchBody(
+  topic: string,
+  partition: number,
+  fetchOffset: bigint,
+  o: Partial<Record<string, number>> = {},
+) {
+  return {
+    clusterId: null,
+    replicaId: -1,
+    replicaState: { replicaId: -1, replicaEpoch: -1n },
+    maxWaitMs: o.maxWaitMs ?? 0,
+    minBytes: o.minBytes ?? 0,
+    maxBytes: o.maxBytes ?? 1_048_576,
+    isolationLevel: 0,
+    sessionId: 0,
+    sessionEpoch: -1,
+    topics: [
+      {
+        topic,
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+        partitions: [
+          {
+            partition,
+            currentLeaderEpoch: -1,
+            fetchOffset,
+            lastFetchedEpoch: -1,
+            logStartOffset: -1n,
+            partitionMaxBytes: o.partitionMaxBytes ?? 1_048_576,
+            replicaDirectoryId: 'AAAAAAAAAAAAAAAAAAAAAA',
+          },
+        ],
+      },
+    ],
+    forgottenTopicsData: [],
+    rackId: '',
+  };
+}
