@@ -1,6 +1,6 @@
 // Real idempotent producers against a broker that is SIGKILLed and restarted 3 times while they send: the Java
 // client (idempotence on by default), franz-go (default), confluent-kafka/librdkafka (enable.idempotence) and
-// KafkaJS (idempotent: true). Afterwards every acknowledged record is in the log exactly once, at the offset it was
+// KafkaJS and @platformatic/kafka (idempotent: true). Afterwards every acknowledged record is in the log exactly once, at the offset it was
 // acknowledged with, no record is in the log twice, and each partition holds its records in send order. Bounded:
 // 2000-4000 records per client, 3 kill cycles, every wait has a timeout. A client whose program or package is not
 // installed (scripts/setup) is skipped.
@@ -260,3 +260,15 @@ test(
 
 test('KafkaJS producer (idempotent: true) loses and duplicates nothing across 3 SIGKILLs', () =>
   survivesKills('kafkajs', 2000, (bootstrap, topic) => runKafkaJs(bootstrap, topic, 2000, 'kafkajs')));
+
+test('@platformatic/kafka producer (idempotent: true) loses and duplicates nothing across 3 SIGKILLs', () =>
+  survivesKills('platformatic', 2000, (bootstrap, topic) =>
+    runProgram(process.execPath, [
+      join(import.meta.dirname, 'support/platformatic-idempotent-producer.ts'),
+      bootstrap,
+      topic,
+      String(PARTITIONS),
+      '2000',
+      'platformatic',
+    ]),
+  ));
