@@ -1,7 +1,8 @@
 // Real idempotent producers against a broker that is SIGKILLed and restarted 3 times while they send: the Java
-// client (idempotence on by default), franz-go (default), confluent-kafka/librdkafka (enable.idempotence) and
-// KafkaJS and @platformatic/kafka (idempotent: true). Afterwards every acknowledged record is in the log exactly once, at the offset it was
-// acknowledged with, no record is in the log twice, and each partition holds its records in send order. Bounded:
+// client (idempotence on by default), franz-go (default), confluent-kafka/librdkafka (enable.idempotence), KafkaJS
+// and @platformatic/kafka (idempotent: true). Afterwards every acknowledged record is in the log exactly once, at
+// the offset it was acknowledged with, no record is in the log twice, and each partition holds its records in send
+// order. Bounded:
 // 2000-4000 records per client, 3 kill cycles, every wait has a timeout. A client whose program or package is not
 // installed (scripts/setup) is skipped.
 import assert from 'node:assert/strict';
