@@ -14,6 +14,7 @@ import { describeClusterHandler } from './describe-cluster.ts';
 import { describeConfigsHandler } from './describe-configs.ts';
 import { describeGroupsHandler } from './describe-groups.ts';
 import { describeLogDirsHandler } from './describe-log-dirs.ts';
+import { describeProducersHandler } from './describe-producers.ts';
 import { describeTopicPartitionsHandler } from './describe-topic-partitions.ts';
 import { describeTransactionsHandler } from './describe-transactions.ts';
 import { endTxnHandler } from './end-txn.ts';
@@ -72,6 +73,7 @@ export const handlers: Handler[] = [
   describeTransactionsHandler,
   listTransactionsHandler,
   txnOffsetCommitHandler,
+  describeProducersHandler,
 ];
 
 /** The handlers by API key (the router's table). */

@@ -285,6 +285,8 @@ export type ControlRequest =
     }
   | { op: 'deleteRecords'; partitionHandle: number; offset: number }
   | { op: 'logDirSizes' }
+  /** DescribeProducers: { errorCode, producers?: ActiveProducer[] } (UNKNOWN_TOPIC_OR_PARTITION when not here). */
+  | { op: 'describeProducers'; partitionHandle: number }
   /** Metrics scrape: { errorCode, flush: FlushTimingsSnapshot, committed: CommittedOffsetStat[] } (metrics/). */
   | { op: 'stats'; maxCommitted: number }
   /** Broker stop: every group coordinator answers what it holds (parked JoinGroups...) with NOT_COORDINATOR. */
@@ -293,6 +295,18 @@ export type ControlRequest =
   | { op: 'writeTxnMarker'; partitionHandle: number; marker: TxnMarker }
   /** Every marker of a transaction is durable: its coordinator (on __transaction_state `partitionHandle`) completes it. */
   | { op: 'txnMarkersWritten'; partitionHandle: number; marker: TxnMarker & { transactionalId: string } };
+
+/** One producer of a partition's producer state, as DescribeProducers answers it (ids below 2^53 as numbers). */
+export interface ActiveProducer {
+  producerId: number;
+  producerEpoch: number;
+  /** Last sequence of the producer's last retained batch, -1 when none. */
+  lastSequence: number;
+  lastTimestamp: number;
+  coordinatorEpoch: number;
+  /** First offset of its open transaction, -1 when none. */
+  currentTxnStartOffset: number;
+}
 
 /** A transaction marker as it crosses threads (producer ids below 2^53 travel as numbers). */
 export interface TxnMarker {

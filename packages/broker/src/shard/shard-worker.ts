@@ -22,6 +22,7 @@ import {
 import { FlushTimings } from '../metrics/flush-timings.ts';
 import { GroupCoordinators, OFFSETS_TOPIC } from './group-coordinators.ts';
 import {
+  type ActiveProducer,
   APPEND_FLAG_WAIT_DURABLE,
   type ControlRequest,
   decodeAppendRequest,
@@ -356,6 +357,23 @@ function handleControl(message: ControlRequest): unknown {
       const r = log.deleteRecords(offset);
       if (r.errorCode !== 'NONE') return { errorCode: STORAGE_ERROR_CODES[r.errorCode], lowWatermark: -1 };
       return { errorCode: 0, lowWatermark: r.lowWatermark };
+    }
+    case 'describeProducers': {
+      const log = logs.get(message.partitionHandle);
+      if (log === undefined) return { errorCode: UNKNOWN_TOPIC_OR_PARTITION };
+      const producers: ActiveProducer[] = [];
+      for (const e of log.producerState.activeProducers()) {
+        const last = e.batches[e.batches.length - 1];
+        producers.push({
+          producerId: e.producerId,
+          producerEpoch: e.producerEpoch,
+          lastSequence: last === undefined ? -1 : last.lastSeq,
+          lastTimestamp: e.lastTimestamp,
+          coordinatorEpoch: e.coordinatorEpoch,
+          currentTxnStartOffset: e.currentTxnFirstOffset,
+        });
+      }
+      return { errorCode: 0, producers };
     }
     case 'logDirSizes': {
       const sizes: Record<number, number> = {};
