@@ -10,6 +10,7 @@ import { type CoordinatorConfig, errorResponse, partitionFor } from '@sluice/coo
 import { decodeResponse, encodeRequest } from '@sluice/protocol';
 import { ErrorCode } from '../error-codes.ts';
 import type { RequestContext } from '../handlers/handler.ts';
+import { InternalTopic } from '../metadata/internal-topic.ts';
 import type { PartitionMetadata, TopicMetadata } from '../metadata/metadata-snapshot.ts';
 import type { TopicManager } from '../metadata/topic-manager.ts';
 import type { ShardPool } from '../shard/shard-pool.ts';
@@ -50,41 +51,24 @@ export interface GroupRouterOptions {
 
 export class GroupRouter {
   private readonly o: GroupRouterOptions;
-  private creating: Promise<TopicMetadata | null> | null = null;
-  private warnedReplication = false;
+  private readonly offsets: InternalTopic;
 
   constructor(o: GroupRouterOptions) {
     this.o = o;
+    this.offsets = new InternalTopic(OFFSETS_TOPIC, {
+      ...o,
+      spec: (config) => ({ ...offsetsTopicSpec(config), replicationFactorKey: 'offsets.topic.replication.factor' }),
+    });
   }
 
   /** The __consumer_offsets topic, if it exists. */
   offsetsTopic(): TopicMetadata | undefined {
-    return this.o.topics.current.topics.get(OFFSETS_TOPIC);
+    return this.offsets.get();
   }
 
   /** Creates __consumer_offsets unless it exists; null when it could not be created. */
   ensureOffsetsTopic(): Promise<TopicMetadata | null> {
-    const existing = this.offsetsTopic();
-    if (existing !== undefined) return Promise.resolve(existing);
-    this.creating ??= this.create().finally(() => {
-      this.creating = null;
-    });
-    return this.creating;
-  }
-
-  private async create(): Promise<TopicMetadata | null> {
-    const config = this.o.config();
-    const rf = config.get('offsets.topic.replication.factor');
-    if (rf !== 1 && !this.warnedReplication) {
-      this.warnedReplication = true;
-      this.o.log(`offsets.topic.replication.factor=${rf} cannot be met by a single node: ${OFFSETS_TOPIC} gets 1`);
-    }
-    const spec = offsetsTopicSpec(config);
-    const r = await this.o.topics.createTopic(OFFSETS_TOPIC, spec.partitions, 1, spec.configs);
-    if (r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
-      this.o.log(`could not create ${OFFSETS_TOPIC}: ${r.errorMessage}`);
-    }
-    return this.offsetsTopic() ?? null;
+    return this.offsets.ensure();
   }
 
   /** The partition of __consumer_offsets that owns `groupId`. */

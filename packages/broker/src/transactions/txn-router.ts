@@ -17,6 +17,7 @@ import { txnErrorResponse } from '@sluice/coordinator/transactions/index.ts';
 import { decodeResponse, encodeRequest } from '@sluice/protocol';
 import { ErrorCode } from '../error-codes.ts';
 import type { RequestContext } from '../handlers/handler.ts';
+import { InternalTopic } from '../metadata/internal-topic.ts';
 import type { PartitionMetadata, TopicMetadata } from '../metadata/metadata-snapshot.ts';
 import type { TopicManager } from '../metadata/topic-manager.ts';
 import type { ProducerIdManager } from '../producer-ids.ts';
@@ -51,12 +52,23 @@ export interface TxnRouterOptions {
 
 export class TxnRouter {
   private readonly o: TxnRouterOptions;
-  private creating: Promise<TopicMetadata | null> | null = null;
-  private warnedReplication = false;
+  private readonly txnState: InternalTopic;
   private stopped = false;
 
   constructor(o: TxnRouterOptions) {
     this.o = o;
+    this.txnState = new InternalTopic(TRANSACTION_STATE_TOPIC, {
+      ...o,
+      spec: (config) => ({
+        partitions: config.get('transaction.state.log.num.partitions'),
+        configs: {
+          'cleanup.policy': 'compact',
+          'compression.type': 'producer',
+          'segment.bytes': String(config.get('transaction.state.log.segment.bytes')),
+        },
+        replicationFactorKey: 'transaction.state.log.replication.factor',
+      }),
+    });
     o.shards.shards.forEach((shard, i) => {
       shard.onTxnMarkers = (m) => void this.relay(i, m);
     });
@@ -67,40 +79,14 @@ export class TxnRouter {
     this.stopped = true;
   }
 
+  /** The __transaction_state topic, if it exists. */
   txnTopic(): TopicMetadata | undefined {
-    return this.o.topics.current.topics.get(TRANSACTION_STATE_TOPIC);
+    return this.txnState.get();
   }
 
+  /** Creates __transaction_state unless it exists; null when it could not be created. */
   ensureTxnTopic(): Promise<TopicMetadata | null> {
-    const existing = this.txnTopic();
-    if (existing !== undefined) return Promise.resolve(existing);
-    this.creating ??= this.create().finally(() => {
-      this.creating = null;
-    });
-    return this.creating;
-  }
-
-  private async create(): Promise<TopicMetadata | null> {
-    const config = this.o.config();
-    const rf = config.get('transaction.state.log.replication.factor');
-    if (rf !== 1 && !this.warnedReplication) {
-      this.warnedReplication = true;
-      this.o.log(`transaction.state.log.replication.factor=${rf} cannot be met by a single node: it gets 1`);
-    }
-    const r = await this.o.topics.createTopic(
-      TRANSACTION_STATE_TOPIC,
-      config.get('transaction.state.log.num.partitions'),
-      1,
-      {
-        'cleanup.policy': 'compact',
-        'compression.type': 'producer',
-        'segment.bytes': String(config.get('transaction.state.log.segment.bytes')),
-      },
-    );
-    if (r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
-      this.o.log(`could not create ${TRANSACTION_STATE_TOPIC}: ${r.errorMessage}`);
-    }
-    return this.txnTopic() ?? null;
+    return this.txnState.ensure();
   }
 
   partitionOf(topic: TopicMetadata, transactionalId: string): PartitionMetadata {
