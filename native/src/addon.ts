@@ -22,6 +22,14 @@ export interface NativeAddon {
    */
   sendFile(socketFd: number, header: Uint8Array, fileFd: number, position: number, length: number): number;
   sendFileSupported(): boolean;
+  /** fdatasync(2) of every fd at the same time on the addon's own threads; returns 0 or -errno per fd, in order. */
+  fdatasyncAll(fds: number[]): number[];
+  /** fdatasyncAll in the background: returns an id for fdatasyncPoll / fdatasyncWait. */
+  fdatasyncStart(fds: number[]): number;
+  /** The results of a background batch once every fd is done (then the id is forgotten); null while it runs. */
+  fdatasyncPoll(id: number): number[] | null;
+  /** Blocks until the batch is done; its results, or null for an unknown (already collected) id. */
+  fdatasyncWait(id: number): number[] | null;
 }
 
 /** True when SLUICE_NATIVE=0: every function runs its JavaScript twin. */

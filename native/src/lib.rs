@@ -5,9 +5,14 @@
 //   crc32cImplementation(): 'sse4.2' | 'table'      which path crc32cUpdate takes on this CPU
 //   sendFile(socketFd, header, fileFd, position, length): number   see send_file.rs for the result contract
 //   sendFileSupported(): boolean                  false where the platform has no sendfile(2) path
+//   fdatasyncAll(fds): number[]                   fdatasync(2) of every fd at once; 0 or -errno each (fdatasync_all.rs)
+//   fdatasyncStart(fds): number                   the same in the background; an id for fdatasyncPoll / fdatasyncWait
+//   fdatasyncPoll(id): number[] | null            the results once done (null while running)
+//   fdatasyncWait(id): number[] | null            blocks until done; the results (null for an unknown id)
 #![deny(clippy::all)]
 
 mod crc32c;
+mod fdatasync_all;
 mod send_file;
 
 use napi::{Error, Result, Status};
@@ -51,4 +56,24 @@ pub fn send_file(socket_fd: i32, header: &[u8], file_fd: i32, position: i64, len
 #[napi(js_name = "sendFileSupported")]
 pub fn send_file_supported() -> bool {
   send_file::supported()
+}
+
+#[napi(js_name = "fdatasyncAll")]
+pub fn fdatasync_all(fds: Vec<i32>) -> Vec<i32> {
+  fdatasync_all::fdatasync_all(&fds)
+}
+
+#[napi(js_name = "fdatasyncStart")]
+pub fn fdatasync_start(fds: Vec<i32>) -> u32 {
+  fdatasync_all::start(&fds)
+}
+
+#[napi(js_name = "fdatasyncPoll")]
+pub fn fdatasync_poll(id: u32) -> Option<Vec<i32>> {
+  fdatasync_all::poll(id)
+}
+
+#[napi(js_name = "fdatasyncWait")]
+pub fn fdatasync_wait(id: u32) -> Option<Vec<i32>> {
+  fdatasync_all::wait(id)
 }

@@ -1,10 +1,12 @@
 // The synchronous file operations storage uses, behind one interface so tests can inject faults (ENOSPC, EIO,
 // short writes) without a real full disk. Owner: shard. Shards do synchronous I/O only (ARCHITECTURE.md §2): libuv's
-// thread pool is shared by the whole process and async fs in every shard would fight over it.
+// thread pool is shared by the whole process and async fs in every shard would fight over it. fdatasyncAll is the
+// one call that uses threads, the addon's own (@sluice/native fdatasyncAll), and it too returns only when done.
 //
 // Every method throws Node's usual `Error & { code }` (ENOENT, ENOSPC, EIO, ...) on failure; callers on the append
 // and flush paths turn those into KAFKA_STORAGE_ERROR values.
 import * as fs from 'node:fs';
+import { fdatasyncAll, fdatasyncError, fdatasyncStart } from '@sluice/native/fdatasync-all.ts';
 
 export interface FileOps {
   /** Opens `path` with node:fs flags ('r', 'r+', 'w+', 'wx+', ...); returns the fd. */
@@ -15,6 +17,13 @@ export interface FileOps {
   /** Positional read; returns bytes read (0 at end of file). */
   read(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number;
   fdatasync(fd: number): void;
+  /**
+   * fdatasync of every fd, at the same time where the platform allows (a group commit's turn); null or the error for
+   * each fd, in order. Never throws.
+   */
+  fdatasyncAll(fds: readonly number[]): Array<Error | null>;
+  /** fdatasyncAll in the background (flushes nobody waits for): the fds must stay open until it is done. */
+  fdatasyncStart(fds: readonly number[]): BackgroundSync;
   fsync(fd: number): void;
   ftruncate(fd: number, length: number): void;
   /** Size of the open file in bytes. */
@@ -33,6 +42,18 @@ export interface FileOps {
   syncDir(path: string): void;
 }
 
+/** A background fdatasyncAll (FileOps.fdatasyncStart). */
+export interface BackgroundSync {
+  /** null or the error per fd once all are done; null (the whole answer) while any still runs. */
+  poll(): Array<Error | null> | null;
+  /** Blocks until all are done. */
+  wait(): Array<Error | null>;
+}
+
+function errorsOf(results: readonly number[], fds: readonly number[]): Array<Error | null> {
+  return results.map((r, i) => (r === 0 ? null : fdatasyncError(r, fds[i])));
+}
+
 /** The real thing: node:fs synchronous calls. */
 export const realFileOps: FileOps = {
   open: (path, flags) => fs.openSync(path, flags),
@@ -40,6 +61,17 @@ export const realFileOps: FileOps = {
   write: (fd, buf, offset, length, position) => fs.writeSync(fd, buf, offset, length, position),
   read: (fd, buf, offset, length, position) => fs.readSync(fd, buf, offset, length, position),
   fdatasync: (fd) => fs.fdatasyncSync(fd),
+  fdatasyncAll: (fds) => errorsOf(fdatasyncAll(fds), fds),
+  fdatasyncStart(fds) {
+    const batch = fdatasyncStart(fds);
+    return {
+      poll: () => {
+        const r = batch.poll();
+        return r === null ? null : errorsOf(r, fds);
+      },
+      wait: () => errorsOf(batch.wait(), fds),
+    };
+  },
   fsync: (fd) => fs.fsyncSync(fd),
   ftruncate: (fd, length) => fs.ftruncateSync(fd, length),
   size: (fd) => fs.fstatSync(fd).size,
@@ -104,4 +136,22 @@ export function readFully(ops: FileOps, fd: number, buf: Uint8Array, offset: num
     done += n;
   }
   return done;
+}
+
+/** fdatasyncStart through `ops.fdatasync`: done before it returns (for FileOps that wrap or fake fdatasync). */
+export function fdatasyncStartEach(ops: FileOps, fds: readonly number[]): BackgroundSync {
+  const results = fdatasyncEach(ops, fds);
+  return { poll: () => results, wait: () => results };
+}
+
+/** fdatasyncAll through `ops.fdatasync`, one fd after another: for FileOps that wrap or fake fdatasync. */
+export function fdatasyncEach(ops: FileOps, fds: readonly number[]): Array<Error | null> {
+  return fds.map((fd) => {
+    try {
+      ops.fdatasync(fd);
+      return null;
+    } catch (err) {
+      return err as Error;
+    }
+  });
 }

@@ -11,7 +11,15 @@ export {
 export { type CleanerStats, type CleanStepResult, LogCleaner } from './cleaner/log-cleaner.ts';
 export { batchHasNullKey } from './cleaner/record-filter.ts';
 export { recoverCleanerSwap, type SwapRecovery } from './cleaner/segment-swap.ts';
-export { type FileOps, readFully, realFileOps, writeFully } from './file-ops.ts';
+export {
+  type BackgroundSync,
+  type FileOps,
+  fdatasyncEach,
+  fdatasyncStartEach,
+  readFully,
+  realFileOps,
+  writeFully,
+} from './file-ops.ts';
 export { type DurableCallback, GroupCommit } from './group-commit.ts';
 export { type EpochEntry, LEADER_EPOCH_CHECKPOINT, LeaderEpochCache } from './leader-epoch-cache.ts';
 export {
@@ -30,6 +38,7 @@ export {
   type AppendOptions,
   type AppendResult,
   type AppendSuccess,
+  type FlushTicket,
   type OpenOptions,
   PartitionLog,
   type ReadOptions,

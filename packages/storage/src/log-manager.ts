@@ -189,6 +189,7 @@ export class LogManager {
 
   /** Flushes and closes every log, checkpoints logStartOffsets, then writes the clean-shutdown marker. */
   close(): void {
+    this.groupCommit.settle();
     this.flushTurn();
     for (const log of this.logs.values()) log.close();
     this.writeLogStartOffsets();

@@ -400,6 +400,19 @@ export class LogSegment {
       this.ops.fdatasync(this.fd);
       this.flushedSize = size;
     }
+    this.writeIndexPages(indexPageBytes);
+  }
+
+  /**
+   * flush() for a caller that ran the fdatasync of `fd` itself (a group commit syncing many segments at once):
+   * `size` is the segment's size when that fdatasync began.
+   */
+  synced(size: number, indexPageBytes = this.config.indexFlushBytes ?? 4096): void {
+    if (size > this.flushedSize) this.flushedSize = size;
+    this.writeIndexPages(indexPageBytes);
+  }
+
+  private writeIndexPages(indexPageBytes: number): void {
     if (this.offsetIndex.pendingBytes >= indexPageBytes) {
       this.timeIndex.flush();
       this.offsetIndex.flush();

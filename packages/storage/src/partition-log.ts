@@ -33,7 +33,7 @@ import { type AppendOrigin, assignOffsets, validateBatches } from './append-vali
 import { cleanerConfigOf } from './cleaner/cleaner-config.ts';
 import { type CleanStepResult, LogCleaner } from './cleaner/log-cleaner.ts';
 import { recoverCleanerSwap } from './cleaner/segment-swap.ts';
-import { type FileOps, readFully } from './file-ops.ts';
+import { type FileOps, fdatasyncEach, readFully } from './file-ops.ts';
 import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import { isCompacted, type LogConfig, maxSegmentMs } from './log-config.ts';
 import { findBatches, type ReadOptions, type ReadResult, segmentIndexFor } from './log-read.ts';
@@ -74,6 +74,19 @@ export interface AppendSuccess {
 }
 
 export type AppendResult = AppendSuccess | StorageError;
+
+/**
+ * What one flush must fdatasync (PartitionLog.beginFlush): the active segment's fd, and what an fdatasync that
+ * begins now makes durable: the segment's bytes up to `size`, the offsets below `nextOffset`, `records` records.
+ */
+export interface FlushTicket {
+  readonly ops: FileOps;
+  readonly fd: number;
+  readonly segment: LogSegment;
+  readonly size: number;
+  readonly nextOffset: number;
+  readonly records: number;
+}
 
 export interface OpenOptions {
   config: LogConfig;
@@ -390,14 +403,44 @@ export class PartitionLog {
 
   /** One group-commit step: fdatasync the active segment if dirty. Advances durableOffset; errors are values. */
   flush(nowMs: number = this.clock()): StorageError | null {
+    const ticket = this.beginFlush(nowMs);
+    if (ticket === null) return null;
+    return this.endFlush(ticket, fdatasyncEach(ticket.ops, [ticket.fd])[0]);
+  }
+
+  /**
+   * flush() in two halves, for a group commit that fdatasyncs many logs' tickets at once (FileOps.fdatasyncAll) or
+   * in the background (FileOps.fdatasyncStart) between them: what to sync (null when nothing is dirty), then endFlush
+   * with that fdatasync's outcome. Appends and rolls may happen in between: the ticket says what the sync covers,
+   * and endFlush never moves durableOffset back (a roll in between already made the ticket's bytes durable).
+   */
+  beginFlush(nowMs: number = this.clock()): FlushTicket | null {
     this.lastFlushMs = nowMs;
     if (!this.dirty) return null;
+    const a = this.active;
+    return {
+      ops: this.ops,
+      fd: a.fd,
+      segment: a,
+      size: a.size,
+      nextOffset: a.nextOffset,
+      records: this.unflushedRecords,
+    };
+  }
+
+  endFlush(ticket: FlushTicket, error: Error | null): StorageError | null {
+    if (error !== null) return ioError(`fdatasync of ${ticket.segment.logPath}`, error);
     try {
-      this.active.flush();
+      ticket.segment.synced(ticket.size);
     } catch (err) {
-      return ioError(`fdatasync of ${this.active.logPath}`, err);
+      return ioError(`index write of ${ticket.segment.logPath}`, err);
     }
-    this.markDurable();
+    if (ticket.nextOffset > this._durableOffset) {
+      this._durableOffset = ticket.nextOffset;
+      this.durableSegment = ticket.segment;
+      this.durablePosition = ticket.size;
+    }
+    this.unflushedRecords = Math.max(0, this.unflushedRecords - ticket.records);
     return null;
   }
 

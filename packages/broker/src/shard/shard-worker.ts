@@ -66,7 +66,7 @@ const requests = new RingConsumer(data.requests);
 const completions = new RingProducer(data.completions);
 const logs = new Map<number, PartitionLog>();
 const published = new Map<number, { hw: number; leo: number; lso: number }>();
-const commits = new GroupCommit(() => logs.values());
+const commits = new GroupCommit(() => logs.values(), { backgroundPolicyFlushes: true });
 const flushTimings = new FlushTimings();
 const groups = new GroupCoordinators({
   commits,
@@ -505,6 +505,7 @@ for (;;) {
 
 // A clean close: everything appended is fdatasync'd, indexes trimmed. Offsets are published once more so the main
 // thread checkpoints the final logStartOffsets.
+commits.settle();
 commits.turn(Date.now());
 groups.closeAll();
 txns.closeAll();

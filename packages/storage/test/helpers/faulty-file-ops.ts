@@ -1,7 +1,13 @@
 // A FileOps that behaves like the real one until told to fail: a disk that fills up after N more bytes (the write
 import { renameSync, writeFileSync } from 'node:fs';
 // that crosses the limit writes what fits, then throws ENOSPC, as write(2) does), or fdatasync failing with EIO.
-import { type FileOps, realFileOps } from '../../src/file-ops.ts';
+import {
+  type BackgroundSync,
+  type FileOps,
+  fdatasyncEach,
+  fdatasyncStartEach,
+  realFileOps,
+} from '../../src/file-ops.ts';
 
 function errno(code: string): Error {
   return Object.assign(new Error(`${code} (injected)`), { code });
@@ -47,6 +53,14 @@ export class FaultyFileOps implements FileOps {
     if (this.failFdatasync) throw errno('EIO');
     realFileOps.fdatasync(fd);
   }
+
+  fdatasyncAll(fds: readonly number[]): Array<Error | null> {
+    return fdatasyncEach(this, fds);
+  }
+
+  fdatasyncStart(fds: readonly number[]): BackgroundSync {
+    return fdatasyncStartEach(this, fds);
+  }
 }
 
 /**
@@ -56,6 +70,8 @@ export class FaultyFileOps implements FileOps {
 export const noSyncFileOps: FileOps = {
   ...realFileOps,
   fdatasync() {},
+  fdatasyncAll: (fds) => fds.map(() => null),
+  fdatasyncStart: (fds) => fdatasyncStartEach(noSyncFileOps, fds),
   fsync() {},
   syncDir() {},
   writeFileAtomic(path, data) {
