@@ -61,6 +61,8 @@ const LAUNCHER_VARS = new Set([
   'KAFKA_TOOLS_LOG4J_LOGLEVEL',
   'KAFKA_LOG_DIR',
   'KAFKA_CLUSTER_ID',
+  // Sluice's own process-level switch (@sluice/native: SLUICE_NATIVE=0 forces the JavaScript twins), not a config.
+  'SLUICE_NATIVE',
 ]);
 
 function envKey(suffix: string): string {

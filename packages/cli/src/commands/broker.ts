@@ -6,7 +6,7 @@
 // SIGTERM / SIGINT stop it cleanly (stop accepting, answer in-flight requests, flush and close the logs, write the
 // clean-shutdown marker), then exit 0. A second signal exits at once (exit 130); the next start recovers the logs.
 // Logs: pino (sluice.log.level), JSON lines on stderr, readable text when stderr is a terminal; config errors before
-// the broker loads stay plain `sluice broker: ...` lines.
+// the broker loads stay plain `sluice broker: ...` lines; config warnings go through the logger.
 // The only command that imports the broker; all others speak the Kafka protocol to any cluster.
 import type { Broker, LogLevel } from '@sluice/broker';
 import { loadBrokerConfig } from '@sluice/config';
@@ -28,13 +28,13 @@ async function runBroker(opts: { config?: string; set: string[] }): Promise<void
     for (const e of loaded.errors) process.stderr.write(`sluice broker: ${e}\n`);
     process.exit(2);
   }
-  for (const w of loaded.warnings) process.stderr.write(`sluice broker: warning: ${w}\n`);
   // Loaded here, not at the top: the other commands never load the broker.
   const { Broker: BrokerClass, brokerLog, createLogger } = await import('@sluice/broker');
   const logger = createLogger({
     level: loaded.config.get('sluice.log.level') as LogLevel,
     base: { nodeId: loaded.config.nodeId },
   });
+  for (const w of loaded.warnings) logger.warn(w);
   let broker: Broker;
   try {
     broker = await BrokerClass.start({ config: loaded.config, log: brokerLog(logger) });
