@@ -14,6 +14,12 @@ import {
 } from './generated/request-header.ts';
 import { readResponseHeader, sizeOfResponseHeader, writeResponseHeader } from './generated/response-header.ts';
 import { type Decoded, DecodeError, tryDecode } from './primitives/decode-error.ts';
+import {
+  type FrameParts,
+  fileRecordsBytesCounted,
+  PartsWriter,
+  resetFileRecordsBytes,
+} from './primitives/file-records.ts';
 import { Reader } from './primitives/reader.ts';
 import { UnsupportedVersionError, Writer } from './primitives/writer.ts';
 
@@ -136,6 +142,31 @@ export function encodeResponse(apiKey: number, apiVersion: number, correlationId
   writeResponseHeader(w, header, headerVersion);
   api.response.write(w, body, apiVersion);
   return w.buf;
+}
+
+/**
+ * encodeResponse for a body whose records fields may be file ranges (`recordsInFile`, primitives/file-records.ts):
+ * the frame as parts [bytes, range, ..., bytes] with its total size, the ranges' bytes never copied; a plain Buffer,
+ * exactly encodeResponse's, when no range has bytes (the common case costs one counter reset more).
+ */
+export function encodeResponseParts(
+  apiKey: number,
+  apiVersion: number,
+  correlationId: number,
+  body: unknown,
+): Buffer | FrameParts {
+  const api = apiMessageByKey(apiKey);
+  if (api === undefined) throw new UnsupportedVersionError(`unknown API key ${apiKey}`);
+  const headerVersion = responseHeaderVersion(apiKey, apiVersion);
+  const header = { correlationId, unknownTaggedFields: undefined };
+  resetFileRecordsBytes();
+  const size = sizeOfResponseHeader(header, headerVersion) + api.response.sizeOf(body, apiVersion);
+  const inFiles = fileRecordsBytesCounted();
+  const w = inFiles === 0 ? new Writer(4 + size) : new PartsWriter(4 + size - inFiles);
+  w.writeInt32(size);
+  writeResponseHeader(w, header, headerVersion);
+  api.response.write(w, body, apiVersion);
+  return inFiles === 0 ? w.buf : (w as PartsWriter).parts(4 + size);
 }
 
 export interface DecodedResponse {

@@ -7,6 +7,12 @@ export * from './framing.ts';
 export * from './generated/index.ts';
 export * from './header.ts';
 export { type Decoded, DecodeError, tryDecode } from './primitives/decode-error.ts';
+export {
+  type FileRange,
+  type FramePart,
+  type FrameParts,
+  sizeOfRecords,
+} from './primitives/file-records.ts';
 export { EMPTY_BYTES, Reader, type UnknownTaggedField } from './primitives/reader.ts';
 export { isUuid, ONE_UUID, randomUuid, uuidFromBytes, writeUuidBytes, ZERO_UUID } from './primitives/uuid.ts';
 export * from './primitives/varint.ts';

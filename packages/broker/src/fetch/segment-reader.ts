@@ -1,6 +1,7 @@
 // Reads the bytes a shard's READ completion points at (fd, position, size) on the main thread, with fs.read into a
-// buffer taken from a small pool (ARCHITECTURE.md §4: the non-sendfile path). Buffers are returned with release()
-// once the response holding them is encoded. Zero-copy sendfile is a later step.
+// buffer taken from a small pool. Only Fetch v0-3 read here (their magic 0/1 down-conversion needs the bytes);
+// v4+ leave the records in the file and the connection sends them (sendRanges: sendfile, or its buffered twin).
+// Buffers are returned with release() once the response holding them is encoded.
 // Owner: main thread.
 import { read } from 'node:fs';
 

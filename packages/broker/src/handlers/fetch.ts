@@ -13,12 +13,13 @@
 //   down-converted from the stored magic-2 batches (headers are lost, as in Kafka).
 // - Errors: UNKNOWN_TOPIC_OR_PARTITION, OFFSET_OUT_OF_RANGE, KAFKA_STORAGE_ERROR; with an error the partition's
 //   highWatermark, lastStableOffset and logStartOffset are -1, as Kafka answers.
-// Bytes are read from the segment file on the main thread into pooled buffers (fetch/segment-reader.ts).
+// v4+ answers with the records left in the segment files (recordsInFile: fd, position, length from the shard's READ
+// completion); the connection sends them without copying (server/connection.ts, ARCHITECTURE.md §4). v0-3 read the
+// bytes on the main thread into pooled buffers (fetch/segment-reader.ts) to down-convert them.
 import {
   type FetchRequest,
   type FetchResponseFetchableTopicResponse,
   type FetchResponsePartitionData,
-  LOG_OVERHEAD,
   recordBatchesToMessageSet,
 } from '@sluice/protocol';
 import { ErrorCode, storageErrorForVersion } from '../error-codes.ts';
@@ -52,11 +53,8 @@ function partitionData(partitionIndex: number, errorCode: number, readCommitted:
     abortedTransactions: readCommitted ? [] : null,
     preferredReadReplica: -1,
     records: EMPTY,
+    recordsInFile: undefined,
   };
-}
-
-function batchLength(buf: Buffer): number {
-  return buf.length < LOG_OVERHEAD ? Number.MAX_SAFE_INTEGER : LOG_OVERHEAD + buf.readInt32BE(8);
 }
 
 export const fetchHandler: Handler = {
@@ -124,7 +122,7 @@ export const fetchHandler: Handler = {
       // Past the deadline, or the broker is stopping: one last read, then answer with whatever is there.
       if (Date.now() >= deadline || s.fetchPurgatory.isClosed) answerNow = true;
     }
-    // Trim to the response limit, then read the bytes of every partition at once.
+    // Trim to the response limit, then point at (v4+) or read (v0-3) the bytes of every partition at once.
     let budget = responseMaxBytes;
     let firstNonEmpty = true;
     const sizes = wanted.map((w) => {
@@ -161,15 +159,26 @@ export const fetchHandler: Handler = {
         if (sizes[i] === 0) return;
         const first = isFirst;
         isFirst = false;
+        // A later partition that cannot hold one whole batch is sent empty (only the first may exceed the limit).
+        // The shard measured the first batch (firstBatchSize; -1: not even a whole header, so not a whole batch).
+        if (!first && (r.firstBatchSize < 0 || r.firstBatchSize > sizes[i])) return;
+        if (v >= 4) {
+          // Records stay in the segment file: the connection sends the range from the page cache (sendfile on plain
+          // TCP, pooled reads otherwise; server/connection.ts). The fd is the shard's; it stays open past a topic
+          // deletion or retention for file.delete.delay.ms (60 s; shard-worker.ts 'delete', storage's delayed
+          // deletes of .deleted segments), so a send queued behind a slow response still reads this log's bytes.
+          w.out.recordsInFile = { fd: r.fd, position: r.position, length: sizes[i] };
+          s.metrics.onFetched(w.handle, sizes[i]);
+          return;
+        }
+        // v0-3: down-converted to magic 0/1 message sets, so the bytes are read here.
         const got = await s.segmentReader.read(r.fd, r.position, sizes[i]);
         if (got instanceof Error) {
           w.out.errorCode = ErrorCode.KAFKA_STORAGE_ERROR;
           return;
         }
         let records: Buffer = got.bytes;
-        // A later partition that cannot hold one whole batch is sent empty (only the first may exceed the limit).
-        if (!first && batchLength(records) > records.length) records = EMPTY;
-        if (v <= 3 && records.length > 0) {
+        if (records.length > 0) {
           try {
             records = recordBatchesToMessageSet(records, v <= 1 ? 0 : 1, { minOffset: w.fetchOffset });
           } catch {

@@ -2,17 +2,28 @@
 // response, with Kafka's per-connection guarantees:
 // - responses leave in request order even when handlers finish out of order: request i gets sequence i, finished
 //   responses wait in a reorder map until every earlier one has been written; acks=0 Produce takes a sequence but
-//   writes nothing;
+//   writes nothing; a response whose records are in files (Fetch v4+, encodeResponseParts) is sent with sendRanges
+//   (sendfile on plain TCP, pooled reads for TLS or without the addon) and holds back every later one until done;
 // - pipelining: requests are dispatched as they arrive, without waiting for earlier responses;
-// - back-pressure: reading pauses while MAX_IN_FLIGHT requests are unanswered, the socket's write buffer holds more
-//   than MAX_PENDING_WRITE_BYTES, or the shards' request rings are backed up; it resumes when that clears;
+// - back-pressure: reading pauses while MAX_IN_FLIGHT requests are unanswered, the responses not yet taken by the
+//   kernel (socket write buffer + the frame sendRanges is sending, which writableLength does not see + finished
+//   responses waiting their turn) exceed MAX_PENDING_WRITE_BYTES, or the shards' request rings are backed up; it
+//   resumes when that clears;
 // - bad input closes this connection and nothing else: a frame size < 0 or > the limit (this also catches an HTTP
 //   request or a TLS ClientHello, whose first 4 bytes read as a size > 1 GB), a header shorter than 8 bytes, an
 //   unknown API key or version, a body that does not decode. A too-new ApiVersions is answered as v0 with
 //   UNSUPPORTED_VERSION and ApiVersions' own range (KIP-511), as Kafka does.
 // Owner: main thread.
 import type { Socket } from 'node:net';
-import { decodeRequest, defaultApiVersionsResponse, encodeResponse, FrameSplitter } from '@sluice/protocol';
+import { sendRanges } from '@sluice/native/send-ranges.ts';
+import {
+  decodeRequest,
+  defaultApiVersionsResponse,
+  encodeResponse,
+  encodeResponseParts,
+  type FrameParts,
+  FrameSplitter,
+} from '@sluice/protocol';
 import { ErrorCode } from '../error-codes.ts';
 import { type Handler, NO_RESPONSE, type RequestContext } from '../handlers/handler.ts';
 import type { BrokerServices } from '../services.ts';
@@ -23,8 +34,9 @@ const API_VERSIONS_KEY = 18;
 const MAX_IN_FLIGHT = 256;
 // 16 MiB of responses not yet taken by the kernel: a slow consumer stops costing memory beyond this.
 const MAX_PENDING_WRITE_BYTES = 16 * 1024 * 1024;
-// 256 MiB queued behind full request rings (all shards): stop reading new requests until the shards catch up.
-const MAX_SHARD_BACKLOG_BYTES = 256 * 1024 * 1024;
+// 32 MiB queued behind full request rings (all shards): stop reading new requests until the shards catch up. The
+// queue holds JS copies on top of the 16 MiB rings (broker.ts); 256 MiB alone was half the 512 MiB RSS budget.
+const MAX_SHARD_BACKLOG_BYTES = 32 * 1024 * 1024;
 
 export interface ConnectionOptions {
   socket: Socket;
@@ -40,7 +52,11 @@ export class Connection {
   private readonly splitter: FrameSplitter;
   private nextSequence = 0;
   private nextToWrite = 0;
-  private readonly finished = new Map<number, Buffer | null>();
+  private readonly finished = new Map<number, Buffer | FrameParts | null>();
+  /** Bytes of responses finished but not yet handed to the socket (waiting for an earlier one). */
+  private finishedBytes = 0;
+  /** Frame size of the response being sent with sendRanges (0: none); writableLength does not see those bytes. */
+  private sendingBytes = 0;
   private inFlight = 0;
   private paused = false;
   private closed = false;
@@ -85,6 +101,11 @@ export class Connection {
   /** Closes after the responses already written have been flushed. */
   end(): void {
     if (this.closed) return;
+    // A send still reading segment fds past the shutdown grace: cut it, since the shards close those fds next.
+    if (this.sendingBytes > 0) {
+      this.close();
+      return;
+    }
     this.o.socket.end();
   }
 
@@ -174,9 +195,10 @@ export class Connection {
       this.finish(sequence, null);
       return;
     }
-    let bytes: Buffer;
+    let bytes: Buffer | FrameParts;
     try {
-      bytes = encodeResponse(ctx.apiKey, ctx.apiVersion, ctx.correlationId, body);
+      // Parts when records are left in files (Fetch v4+): the records are sent from the page cache, never copied.
+      bytes = encodeResponseParts(ctx.apiKey, ctx.apiVersion, ctx.correlationId, body);
     } catch (err) {
       this.fail(err, handler, ctx.apiVersion);
       return;
@@ -191,16 +213,52 @@ export class Connection {
     this.close();
   }
 
-  private finish(sequence: number, bytes: Buffer | null): void {
+  private finish(sequence: number, bytes: Buffer | FrameParts | null): void {
     if (this.closed) return;
     this.finished.set(sequence, bytes);
+    if (bytes !== null) this.finishedBytes += Buffer.isBuffer(bytes) ? bytes.length : bytes.size;
+    this.writeInOrder();
+  }
+
+  /**
+   * Hands finished responses to the socket in request order. A response in parts (records in files) goes out with
+   * sendRanges, and nothing else is written to the socket until it resolves: later responses wait in `finished`.
+   * A failed send (socket error, a file that ended before its range) closes the connection: the client has part of
+   * a frame and the stream cannot be resumed.
+   */
+  private writeInOrder(): void {
     const s = this.o.socket;
-    while (this.finished.has(this.nextToWrite)) {
+    while (this.sendingBytes === 0 && this.finished.has(this.nextToWrite)) {
       const out = this.finished.get(this.nextToWrite)!;
       this.finished.delete(this.nextToWrite);
       this.nextToWrite++;
-      this.inFlight--;
-      if (out !== null) s.write(out);
+      if (out === null) {
+        this.inFlight--;
+        continue;
+      }
+      if (Buffer.isBuffer(out)) {
+        this.finishedBytes -= out.length;
+        this.inFlight--;
+        s.write(out);
+        continue;
+      }
+      // Still in flight until the last byte is in the kernel, so idle() (shutdown) waits for it: the shards close
+      // their logs' fds only after every connection is idle.
+      this.finishedBytes -= out.size;
+      this.sendingBytes = out.size;
+      sendRanges(s, out.parts[0] as Buffer, out.parts.slice(1)).then(
+        () => {
+          if (this.closed) return;
+          this.sendingBytes = 0;
+          this.inFlight--;
+          this.writeInOrder();
+        },
+        (err: Error & { code?: string }) => {
+          if (this.closed) return;
+          if (err.code === 'ENODATA') this.o.services.log(`fetch response not sent, closing the connection: ${err}`);
+          this.close();
+        },
+      );
     }
     if (this.inFlight === 0) {
       for (const w of this.idleWaiters) w();
@@ -212,7 +270,7 @@ export class Connection {
   private shouldPause(): boolean {
     return (
       this.inFlight >= MAX_IN_FLIGHT ||
-      this.o.socket.writableLength > MAX_PENDING_WRITE_BYTES ||
+      this.o.socket.writableLength + this.sendingBytes + this.finishedBytes > MAX_PENDING_WRITE_BYTES ||
       this.o.services.shards.backlogBytes > MAX_SHARD_BACKLOG_BYTES
     );
   }

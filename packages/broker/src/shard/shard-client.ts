@@ -167,6 +167,7 @@ export class ShardClient {
       lastStableOffset: -1,
       logStartOffset: -1,
       firstBatchOffset: -1,
+      firstBatchSize: -1,
     });
     this.requests.push(OP_READ, encodeReadRequest({ requestId: id, partitionHandle, fetchOffset, maxBytes, flags }));
     return promise;

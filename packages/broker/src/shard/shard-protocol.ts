@@ -19,7 +19,8 @@
 //            24 logStartOffset f64
 //   READ     0 requestId u32 | 4 errorCode i16 | 6 reserved | 8 size i32 | 12 fd i32 | 16 position f64
 //            24 highWatermark f64 | 32 lastStableOffset f64 | 40 logStartOffset f64 | 48 firstBatchOffset f64
-//            56 abortedCount u32 (read_committed only, else absent) | 60.. abortedCount x (producerId f64,
+//            56 firstBatchSize i32 (bytes of the batch at position, -1 when size is 0) | 60 reserved u32
+//            64 abortedCount u32 (read_committed only, else absent) | 68.. abortedCount x (producerId f64,
 //            firstOffset f64)
 //   CONTROL  0 requestId u32 | 4.. UTF-8 JSON of the reply; also a failed APPEND with record errors (Produce's
 //            recordErrors), as the JSON of an AppendCompletion with errorMessage and recordErrors
@@ -29,7 +30,9 @@
 //            published after a group-commit turn for every partition whose offsets moved (wakes long polls)
 // Offsets are below 2^53 and travel as float64, which holds them exactly.
 // The fd of a READ completion belongs to the shard (worker threads share the process's fd table); the main thread
-// only preads it. Deleted segments keep their fd for file.delete.delay.ms (60 s), so reads in flight finish.
+// only preads it (or sends it with sendfile, Fetch v4+). Deleted segments keep their fd for file.delete.delay.ms
+// (60 s: topic deletion in shard-worker.ts 'delete', retention and compaction in storage's segment deletion), so
+// reads and sends in flight finish on the file they were given, never on a closed or reused fd.
 
 export const OP_APPEND = 1;
 export const OP_READ = 2;
@@ -41,7 +44,7 @@ export const OP_TXN = 6;
 export const APPEND_HEADER_BYTES = 16;
 export const READ_REQUEST_BYTES = 24;
 export const APPEND_COMPLETION_BYTES = 32;
-export const READ_COMPLETION_BYTES = 56;
+export const READ_COMPLETION_BYTES = 64;
 export const OFFSETS_BYTES = 32;
 
 export const APPEND_FLAG_WAIT_DURABLE = 1;
@@ -173,6 +176,9 @@ export interface ReadCompletion {
   lastStableOffset: number;
   logStartOffset: number;
   firstBatchOffset: number;
+  /** Length of the first batch (log overhead included), -1 when size is 0: Fetch sends a later partition empty
+   * when not even this fits in what is left of the response, without reading the bytes to find out. */
+  firstBatchSize: number;
   /** read_committed only: aborted transactions overlapping [fetchOffset, lastStableOffset). */
   abortedTransactions?: Array<{ producerId: number; firstOffset: number }>;
 }
@@ -200,6 +206,7 @@ export function encodeReadCompletion(c: ReadCompletion): Uint8Array {
   v.setFloat64(32, c.lastStableOffset);
   v.setFloat64(40, c.logStartOffset);
   v.setFloat64(48, c.firstBatchOffset);
+  v.setInt32(56, c.firstBatchSize);
   return b;
 }
 
@@ -228,6 +235,7 @@ export function decodeReadCompletion(
     lastStableOffset: v.getFloat64(32),
     logStartOffset: v.getFloat64(40),
     firstBatchOffset: v.getFloat64(48),
+    firstBatchSize: v.getInt32(56),
   };
 }
 

@@ -83,6 +83,7 @@ class Emitter {
   readonly arrayHelpers = new Map<string, FieldModel>();
   usesZeroUuid = false;
   usesEmptyBytes = false;
+  usesFileRange = false;
 
   constructor(msg: MessageModel) {
     this.msg = msg;
@@ -185,8 +186,10 @@ class Emitter {
       case 'string':
         return tern(c, `sizeOfCompactString(${v})`, `sizeOfString(${v})`);
       case 'bytes':
-      case 'records':
         return tern(c, `sizeOfCompactBytes(${v})`, `sizeOfBytes(${v})`);
+      case 'records':
+        // `${v}InFile`: records kept out of the body (primitives/file-records.ts).
+        return `sizeOfRecords(${v}, ${v}InFile, ${c})`;
       case 'struct': {
         const t = (f.struct as StructModel).tsName;
         if (!this.tsType(f).endsWith('| null')) return `sizeOf${t}(${v}, version)`;
@@ -210,8 +213,9 @@ class Emitter {
           `${tern(n, `w.writeNullableString(${v})`, `w.writeString(${v})`)};`,
           indent,
         );
-      case 'bytes':
       case 'records':
+        return `${indent}w.writeRecords(${v}, ${v}InFile, ${c}, ${n});\n`;
+      case 'bytes':
         return ifElse(
           c,
           `${tern(n, `w.writeCompactNullableBytes(${v})`, `w.writeCompactBytes(${v})`)};`,
@@ -282,6 +286,9 @@ export function emitMessage(msg: MessageModel): string {
     `import { DecodeError } from '../primitives/decode-error.ts';`,
     `import { ${readerNames.join(', ')} } from '../primitives/reader.ts';`,
   ];
+  if (e.usesFileRange) {
+    imports.push(`import { type FileRange, sizeOfRecords } from '../primitives/file-records.ts';`);
+  }
   if (e.usesZeroUuid) imports.push(`import { ZERO_UUID } from '../primitives/uuid.ts';`);
   if (/\bsizeOfUnsignedVarint\(/.test(body))
     imports.push(`import { sizeOfUnsignedVarint } from '../primitives/varint.ts';`);
@@ -302,7 +309,13 @@ function emitStruct(e: Emitter, s: StructModel, isRoot: boolean): string {
   const flex = cond(e.msg.flexible, V);
   const exp = isRoot ? 'export ' : '';
   let out = `export interface ${T} {\n`;
-  for (const f of s.fields) out += `  ${f.name}: ${e.tsType(f)};\n`;
+  for (const f of s.fields) {
+    out += `  ${f.name}: ${e.tsType(f)};\n`;
+    if (f.kind === 'records') {
+      e.usesFileRange = true;
+      out += `  /** Records kept out of the encoded body: a file range sent in place of ${f.name} (encodeResponseParts). */\n  ${f.name}InFile?: FileRange;\n`;
+    }
+  }
   if (e.flexibleStructs)
     out +=
       '  /** Tagged fields this schema does not know, kept for byte-exact re-encoding. */\n  unknownTaggedFields?: UnknownTaggedField[];\n';

@@ -3,6 +3,7 @@
 // size computation and throws RangeError. Strings go straight into the buffer with buf.write (no intermediate
 // Buffer). Writing null where the version does not allow it, or an out-of-range number, is a caller bug and throws.
 // The sizeOf* functions here give the encoded size of each primitive; generated sizeOfX functions add them up.
+import type { FileRange } from './file-records.ts';
 import type { UnknownTaggedField } from './reader.ts';
 import { writeUuidBytes } from './uuid.ts';
 import { sizeOfUnsignedVarint, writeUnsignedVarint } from './varint.ts';
@@ -126,6 +127,27 @@ export class Writer {
   writeCompactNullableBytes(b: Buffer | null): void {
     if (b === null) this.buf[this.pos++] = 0;
     else this.writeCompactBytes(b);
+  }
+
+  /**
+   * A records field: bytes in memory (`b`), or a range of a file (`inFile`, see file-records.ts) whose length prefix
+   * is written here and whose bytes are left to the caller (hole()).
+   */
+  writeRecords(b: Buffer | null, inFile: FileRange | undefined, compact: boolean, nullable: boolean): void {
+    if (inFile !== undefined) {
+      if (compact) this.writeUnsignedVarint(inFile.length + 1);
+      else this.writeInt32(inFile.length);
+      if (inFile.length > 0) this.hole(inFile);
+    } else if (compact) {
+      if (nullable) this.writeCompactNullableBytes(b);
+      else this.writeCompactBytes(b);
+    } else if (nullable) this.writeNullableBytes(b);
+    else this.writeBytes(b);
+  }
+
+  /** Where a file range's bytes go: a plain Writer has no place for them (PartsWriter in header.ts has). */
+  protected hole(_range: FileRange): void {
+    throw new TypeError('records in a file can only be encoded with encodeResponseParts');
   }
 
   writeRawBytes(b: Buffer): void {
