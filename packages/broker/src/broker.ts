@@ -40,9 +40,18 @@ import type { BrokerServices } from './services.ts';
 import { ShardPool } from './shard/shard-pool.ts';
 import { TxnRouter, txnCoordinatorConfig } from './transactions/txn-router.ts';
 
-// 64 MiB request ring per shard: holds ~60 default-size (1 MiB) batches in flight; an append larger than this
-// (minus 24 bytes) is refused with MESSAGE_TOO_LARGE. Shared memory pages are only touched as the ring wraps.
-const REQUEST_RING_BYTES = 64 * 1024 * 1024;
+// 16 MiB request ring per shard: ~15 default-size (1 MiB, max.message.bytes) batches or ~1,000 16 KiB ones in
+// flight; an append larger than this (minus 24 bytes) is refused with MESSAGE_TOO_LARGE. Every page of the ring is
+// resident once it has wrapped, so its size is RSS: 64 MiB cost 20-50 MiB more peak RSS and no throughput was
+// lost going to 16 (benches/load/broker-memory.ts, W3 1 KiB, 64 partitions: 200-213k msg/s with 16 MiB); a full
+// ring queues in JS and pauses reading (connection.ts), it does not fail.
+const REQUEST_RING_BYTES = 16 * 1024 * 1024;
+// Node flag every launcher of the broker passes: `--max-semi-space-size=16` (package.json `start`, bin/sluice.ts's
+// shebang, the tests' broker-process.ts). V8 reads it only at start-up (v8.setFlagsFromString later does not cap
+// the young generation), so the broker cannot set it itself. V8 sizes the semi-space to 64 MiB on this machine;
+// with 16 MiB, W1 at 50k msg/s: main-thread GC 1.15 s -> 0.33 s per 15 s, broker CPU 10.9 -> 8.9 s, peak RSS
+// 30-60 MiB lower (benches/load/broker-memory.ts; 8 MiB: GC 0.41-0.51 s). Worker threads share V8's flags.
+
 // How long stop() waits for in-flight requests (an acks=all produce waits for its fdatasync).
 const STOP_GRACE_MS = 10_000;
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
 // The `sluice` command: `sluice broker` runs a broker; every other command is a client of any Kafka-compatible
 // cluster over the Kafka protocol (@platformatic/kafka): topics, produce, consume, groups, configs, perf, cluster
 // info, api-versions. Global options (before or after the command): --bootstrap-server host:port[,...] (env

@@ -60,7 +60,8 @@ export async function startBroker(o: StartOptions = {}): Promise<BrokerProcess> 
     'log.dirs': dataDir,
     ...o.set,
   };
-  const args = [CLI, 'broker'];
+  // --max-semi-space-size=16: the Node flag every broker launcher passes (why: the comment in src/broker.ts).
+  const args = ['--max-semi-space-size=16', CLI, 'broker'];
   for (const [k, v] of Object.entries(settings)) args.push('--set', `${k}=${v}`);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
