@@ -36,6 +36,7 @@ import { BrokerMetrics } from './metrics/broker-metrics.ts';
 import { type MetricsEndpoint, startMetricsEndpoint } from './metrics/metrics-server.ts';
 import { ProducerIdManager } from './producer-ids.ts';
 import { Connection } from './server/connection.ts';
+import { adopt } from './server/shared-read-buffer.ts';
 import type { BrokerServices } from './services.ts';
 import { ShardPool } from './shard/shard-pool.ts';
 import { TxnRouter, txnCoordinatorConfig } from './transactions/txn-router.ts';
@@ -214,16 +215,20 @@ export class Broker {
     let metricsEndpoint: MetricsEndpoint | null = null;
     try {
       for (const l of config.listeners) {
-        const server = createServer((socket) => {
-          const c = new Connection({
-            socket,
+        const server = createServer({ pauseOnConnect: true }, (accepted) => {
+          let c: Connection | null = null;
+          const adopted = adopt(accepted, (chunk) => c?.onData(chunk));
+          c = new Connection({
+            socket: adopted ?? accepted,
             services,
             handlers: table,
             listenerName: l.name,
             maxFrameBytes,
+            sharedReads: adopted !== null,
             onClose: (closed) => connections.delete(closed),
           });
           connections.add(c);
+          (adopted ?? accepted).resume();
         });
         servers.push(server);
         const port = await new Promise<number>((resolve, reject) => {

@@ -6,13 +6,24 @@
 // - a negative size or one above maxFrameBytes is yielded as a FrameError as soon as the 4 size bytes are known,
 //   before any of the body is buffered; the splitter then stays failed (the connection must be closed; Kafka
 //   closes it too: InvalidReceiveException).
+// With `reusedChunks` (the caller overwrites a chunk once push() is done with it: a socket reading into one buffer,
+// Node's `onread`), pieces of a spanning frame are copied at once into a gather buffer the splitter owns and reuses,
+// grown (by doubling) with the bytes actually received; every frame yielded, from a chunk or from the gather buffer,
+// is valid only until the iteration goes on (the next frame, or the next push()): the caller consumes or copies it
+// first.
 
 export type FrameError = { code: 'NEGATIVE_FRAME_SIZE' | 'FRAME_TOO_LARGE'; size: number; message: string };
 
 export interface FrameSplitterOptions {
   /** Largest accepted frame body. Kafka's socket.request.max.bytes default: 104,857,600 (100 MiB). */
   maxFrameBytes: number;
+  /** Chunks are overwritten after push() (see the header); a yielded frame then lives until iteration goes on. */
+  reusedChunks?: boolean;
 }
+
+// A gather buffer up to 1 MiB is kept for the next spanning frame (a producer's requests are 16 KiB-1 MiB); a larger
+// one is dropped once its frame is yielded.
+const KEPT_GATHER_BYTES = 1024 * 1024;
 
 export class FrameSplitter {
   readonly maxFrameBytes: number;
@@ -24,9 +35,13 @@ export class FrameSplitter {
   private frameSize = -1;
   private pieces: Buffer[] = [];
   private gathered = 0;
+  private readonly reusedChunks: boolean;
+  /** reusedChunks: the bytes of the frame being gathered, at [0, gathered). */
+  private gatherBuffer: Buffer | null = null;
 
   constructor(opts: FrameSplitterOptions) {
     this.maxFrameBytes = opts.maxFrameBytes;
+    this.reusedChunks = opts.reusedChunks ?? false;
   }
 
   /** Bytes held for an incomplete frame (size prefix included). */
@@ -97,16 +112,37 @@ export class FrameSplitter {
       }
       // Gathering a frame that spans chunks.
       const take = Math.min(this.frameSize - this.gathered, n - i);
-      this.pieces.push(chunk.subarray(i, i + take));
+      if (this.reusedChunks) this.gatherCopy(chunk, i, take);
+      else this.pieces.push(chunk.subarray(i, i + take));
       this.gathered += take;
       i += take;
       if (this.gathered === this.frameSize) {
-        const frame = Buffer.concat(this.pieces, this.frameSize);
-        this.pieces = [];
+        let frame: Buffer;
+        if (this.reusedChunks) {
+          frame = this.gatherBuffer!.subarray(0, this.frameSize);
+          if (this.gatherBuffer!.length > KEPT_GATHER_BYTES) this.gatherBuffer = null;
+        } else {
+          frame = Buffer.concat(this.pieces, this.frameSize);
+          this.pieces = [];
+        }
         this.gathered = 0;
         this.frameSize = -1;
         yield frame;
       }
     }
+  }
+
+  /** Appends chunk[i, i + take) to the gather buffer, doubling it (up to the frame's size) when it is full. */
+  private gatherCopy(chunk: Buffer, i: number, take: number): void {
+    const need = this.gathered + take;
+    let buf = this.gatherBuffer;
+    if (buf === null || buf.length < need) {
+      const size = Math.min(this.frameSize, Math.max(need, (buf?.length ?? 0) * 2, 64 * 1024));
+      const grown = Buffer.allocUnsafeSlow(size);
+      if (buf !== null && this.gathered > 0) buf.copy(grown, 0, 0, this.gathered);
+      buf = grown;
+      this.gatherBuffer = grown;
+    }
+    chunk.copy(buf, this.gathered, i, i + take);
   }
 }

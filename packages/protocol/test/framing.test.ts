@@ -105,3 +105,35 @@ test('buffered memory grows with bytes received, not with the size the peer anno
   collect(splitter, [header, Buffer.alloc(10)]);
   assert.equal(splitter.bufferedBytes, 10);
 });
+
+test('with reusedChunks, frames stay whole when every chunk is read into one buffer that is then overwritten', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.uint8Array({ maxLength: 3000 }), { maxLength: 8 }),
+      fc.array(fc.integer({ min: 1, max: 4096 }), { minLength: 1, maxLength: 12 }),
+      (bs, sizes) => {
+        const s = Buffer.concat(bs.map(frame));
+        const readBuffer = Buffer.alloc(4096);
+        const splitter = new FrameSplitter({ maxFrameBytes: 4096, reusedChunks: true });
+        const out: Buffer[] = [];
+        let pos = 0;
+        for (let k = 0; pos < s.length; k++) {
+          const n = Math.min(sizes[k % sizes.length], s.length - pos);
+          s.copy(readBuffer, 0, pos, pos + n);
+          pos += n;
+          for (const f of splitter.push(readBuffer.subarray(0, n))) {
+            assert.ok(Buffer.isBuffer(f));
+            out.push(Buffer.from(f));
+            f.fill(0xee); // the consumer is done with it: nothing later may depend on these bytes
+          }
+          readBuffer.fill(0xaa); // the socket reads the next chunk into the same memory
+        }
+        assert.deepEqual(
+          out,
+          bs.map((b) => Buffer.from(b)),
+        );
+      },
+    ),
+    { numRuns: 300 },
+  );
+});

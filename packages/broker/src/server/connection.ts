@@ -29,6 +29,7 @@ import { type Handler, NO_RESPONSE, type RequestContext } from '../handlers/hand
 import type { BrokerServices } from '../services.ts';
 
 const API_VERSIONS_KEY = 18;
+const PRODUCE_KEY = 0;
 // 256 unanswered requests per connection: librdkafka keeps up to max.in.flight (1,000,000 by default) in flight;
 // beyond 256 we stop reading and let TCP push back instead of holding unbounded request memory.
 const MAX_IN_FLIGHT = 256;
@@ -44,12 +45,16 @@ export interface ConnectionOptions {
   handlers: ReadonlyMap<number, Handler>;
   listenerName: string;
   maxFrameBytes: number;
+  /** The socket reads into shared-read-buffer.ts's buffer and calls onData itself (no 'data' listener). */
+  sharedReads?: boolean;
   onClose: (c: Connection) => void;
 }
 
 export class Connection {
   private readonly o: ConnectionOptions;
   private readonly splitter: FrameSplitter;
+  /** The socket reads into the shared buffer: frames must be consumed or copied before onData returns. */
+  private readonly sharedReads: boolean;
   private nextSequence = 0;
   private nextToWrite = 0;
   private readonly finished = new Map<number, Buffer | FrameParts | null>();
@@ -66,10 +71,11 @@ export class Connection {
 
   constructor(o: ConnectionOptions) {
     this.o = o;
-    this.splitter = new FrameSplitter({ maxFrameBytes: o.maxFrameBytes });
+    this.sharedReads = o.sharedReads ?? false;
+    this.splitter = new FrameSplitter({ maxFrameBytes: o.maxFrameBytes, reusedChunks: this.sharedReads });
     const s = o.socket;
     s.setNoDelay(true);
-    s.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (!this.sharedReads) s.on('data', (chunk: Buffer) => this.onData(chunk));
     s.on('drain', () => this.maybeResume());
     s.on('error', () => this.close());
     s.on('close', () => this.close());
@@ -109,7 +115,8 @@ export class Connection {
     this.o.socket.end();
   }
 
-  private onData(chunk: Buffer): void {
+  /** Bytes read from the socket (its 'data' event, or shared-read-buffer.ts's callback with sharedReads). */
+  onData(chunk: Buffer): void {
     for (const frame of this.splitter.push(chunk)) {
       if (this.closed) return;
       if (!Buffer.isBuffer(frame)) {
@@ -121,12 +128,16 @@ export class Connection {
     this.maybePause();
   }
 
-  private onFrame(frame: Buffer): void {
-    if (frame.length < 8) {
+  private onFrame(view: Buffer): void {
+    if (view.length < 8) {
       this.close();
       return;
     }
-    const apiKey = frame.readInt16BE(0);
+    const apiKey = view.readInt16BE(0);
+    // A frame in the shared read buffer lives only until this call returns (shared-read-buffer.ts). Produce's
+    // handler copies its records into the shard rings before its first await, so it reads the frame in place;
+    // every other request is small and may keep bytes across an await, so it gets its own copy.
+    const frame = this.sharedReads && apiKey !== PRODUCE_KEY ? Buffer.from(view) : view;
     const apiVersion = frame.readInt16BE(2);
     const correlationId = frame.readInt32BE(4);
     const handler = this.o.handlers.get(apiKey);
