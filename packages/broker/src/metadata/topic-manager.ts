@@ -15,6 +15,9 @@ import { MetadataSnapshot, type PartitionMetadata, type TopicMetadata } from './
 import { type StoredTopic, saveTopics } from './metadata-store.ts';
 import type { PartitionStates } from './partition-states.ts';
 
+// 1,000 partitions (~1 MB of JSON) per 'create' CONTROL message to a shard (openLogs).
+const OPEN_LOGS_PER_MESSAGE = 1000;
+
 // Kafka's Topic.validate: 1..249 characters of [a-zA-Z0-9._-], not "." or "..".
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]+$/;
 const MAX_TOPIC_LENGTH = 249;
@@ -221,22 +224,27 @@ export class TopicManager {
   /** Opens (creates) the logs of `partitions` of `topic` on their shards; false when any failed. */
   private async openLogs(topic: TopicMetadata, partitions: readonly PartitionMetadata[]): Promise<boolean> {
     const logConfig = shardLogConfig(this.o.config(), topic.configs);
-    const results = await Promise.all(
-      this.o.shards.shards.map((shard) => {
-        const mine = partitions.filter((p) => p.shard === shard.shardId);
-        if (mine.length === 0) return { errorCode: 0, errors: {} };
-        return shard.control<{ errorCode: number; errors: Record<number, number> }>({
-          op: 'create',
-          partitions: mine.map((p) => ({
-            partitionHandle: p.partitionHandle,
-            topic: topic.name,
-            partition: p.partition,
-            config: logConfig,
-            logStartOffset: 0,
-          })),
-        });
-      }),
-    );
+    // At most OPEN_LOGS_PER_MESSAGE partitions per CONTROL message: each carries the topic's log config as JSON, and
+    // a topic of a hundred thousand partitions in one message would not fit the shard's request ring.
+    const messages: Array<Promise<{ errorCode: number; errors: Record<number, number> }>> = [];
+    for (const shard of this.o.shards.shards) {
+      const mine = partitions.filter((p) => p.shard === shard.shardId);
+      for (let i = 0; i < mine.length; i += OPEN_LOGS_PER_MESSAGE) {
+        messages.push(
+          shard.control<{ errorCode: number; errors: Record<number, number> }>({
+            op: 'create',
+            partitions: mine.slice(i, i + OPEN_LOGS_PER_MESSAGE).map((p) => ({
+              partitionHandle: p.partitionHandle,
+              topic: topic.name,
+              partition: p.partition,
+              config: logConfig,
+              logStartOffset: 0,
+            })),
+          }),
+        );
+      }
+    }
+    const results = await Promise.all(messages);
     return results.every((r) => r.errorCode === 0 && Object.keys(r.errors).length === 0);
   }
 
