@@ -18,6 +18,8 @@ export interface ReadResult {
   size: number;
   /** Base offset of the first batch returned (<= fetchOffset), -1 when size is 0. */
   firstBatchOffset: number;
+  /** Whole size of that first batch (log overhead included; may exceed `size`), -1 when size is 0. */
+  firstBatchSize: number;
   highWatermark: number;
   lastStableOffset: number;
   logStartOffset: number;
@@ -38,6 +40,7 @@ export interface FoundBatches {
   position: number;
   size: number;
   firstBatchOffset: number;
+  firstBatchSize: number;
 }
 
 /** Index of the segment holding `offset` (the last one with baseOffset <= offset); segments are ascending. */
@@ -68,7 +71,13 @@ export function findBatches(
     const segment = segments[i];
     const found = segment.read(offset, maxBytes, segment === upToSegment ? upToPosition : segment.size, minOneMessage);
     if (found !== null) {
-      return { segment, position: found.position, size: found.size, firstBatchOffset: found.first.baseOffset };
+      return {
+        segment,
+        position: found.position,
+        size: found.size,
+        firstBatchOffset: found.first.baseOffset,
+        firstBatchSize: found.first.size,
+      };
     }
     if (segment === upToSegment) break;
   }

@@ -472,8 +472,9 @@ export class PartitionLog {
     const upToPosition = toEnd ? this.active.size : this.durablePosition;
     const found =
       fetchOffset < upTo ? findBatches(this.segments, fetchOffset, maxBytes, upToSegment, upToPosition, minOne) : null;
-    if (found !== null) return this.readResult(found.segment, found.position, found.size, found.firstBatchOffset);
-    return this.readResult(this.active, this.active.size, 0, -1);
+    if (found !== null)
+      return this.readResult(found.segment, found.position, found.size, found.firstBatchOffset, found.firstBatchSize);
+    return this.readResult(this.active, this.active.size, 0, -1, -1);
   }
 
   /**
@@ -497,14 +498,14 @@ export class PartitionLog {
           : null;
       r =
         found !== null
-          ? this.readResult(found.segment, found.position, found.size, found.firstBatchOffset)
-          : this.readResult(this.active, this.active.size, 0, -1);
+          ? this.readResult(found.segment, found.position, found.size, found.firstBatchOffset, found.firstBatchSize)
+          : this.readResult(this.active, this.active.size, 0, -1, -1);
     }
     if ('path' in r) r.abortedTransactions = this.txnIndexes.collect(fetchOffset, lso, this.segmentBaseOffsets);
     return r;
   }
 
-  private readResult(seg: LogSegment, position: number, size: number, first: number): ReadResult {
+  private readResult(seg: LogSegment, position: number, size: number, first: number, firstSize: number): ReadResult {
     const hw = this.highWatermark;
     return {
       errorCode: 'NONE',
@@ -513,6 +514,7 @@ export class PartitionLog {
       position,
       size,
       firstBatchOffset: first,
+      firstBatchSize: firstSize,
       highWatermark: hw,
       lastStableOffset: Math.min(hw, this.lastStableOffset),
       logStartOffset: this._logStartOffset,

@@ -166,3 +166,29 @@ test('ackBeforeFsync acknowledges on append and exposes appended data at once (e
   assert.equal(log.highWatermark, 1);
   manager.close();
 });
+
+test('a read reports the whole size of its first batch, even when maxBytes cuts it', () => {
+  using dir = tempDir('first-batch-size');
+  const { manager, log } = openLog(dir.path, { ackBeforeFsync: true });
+  const batches = [
+    batchOf([{ timestamp: NOW, value: 'a' }]),
+    batchOf([
+      { timestamp: NOW, value: 'b'.repeat(700) },
+      { timestamp: NOW, value: 'c' },
+    ]),
+    batchOf([{ timestamp: NOW, value: 'd'.repeat(50) }]),
+  ];
+  for (const b of batches) assert.equal(log.append(Buffer.from(b)).errorCode, 'NONE');
+  const second = log.read(1, 100, { minOneMessage: false });
+  assert.ok(second.errorCode === 'NONE');
+  assert.equal(second.firstBatchOffset, 1);
+  assert.equal(second.firstBatchSize, batches[1].length);
+  assert.equal(second.size, 100);
+  const third = log.read(3, 1 << 20);
+  assert.ok(third.errorCode === 'NONE');
+  assert.equal(third.firstBatchSize, batches[2].length);
+  const end = log.read(4, 1 << 20);
+  assert.ok(end.errorCode === 'NONE');
+  assert.deepEqual([end.size, end.firstBatchSize], [0, -1]);
+  manager.close();
+});

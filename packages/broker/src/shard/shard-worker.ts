@@ -9,7 +9,6 @@
 // Message layouts: shard-protocol.ts. The main thread closes the request ring to stop the shard; the shard then
 // flushes and closes every log (a clean close) and posts { closed: true }.
 // Owner: shard. Every PartitionLog here is touched only by this thread.
-import { readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RingConsumer, RingProducer } from '@sluice/ring';
 import {
@@ -244,19 +243,6 @@ function failedRead(requestId: number, errorCode = KAFKA_STORAGE_ERROR) {
   };
 }
 
-// baseOffset i64 + batchLength i32: the start of a record batch (and of a magic 0/1 message's log overhead).
-const batchHead = Buffer.alloc(12);
-
-/**
- * Bytes of the batch at `position` (log overhead included), for Fetch's "a later partition that cannot hold one
- * whole batch is sent empty" without the main thread reading the records: one 12-byte pread of a header that the
- * read just located through the index, so in the page cache (~1 us). -1 when there is no whole header.
- */
-function firstBatchSize(fd: number, position: number, size: number): number {
-  if (size < batchHead.length || readSync(fd, batchHead, 0, batchHead.length, position) < batchHead.length) return -1;
-  return batchHead.length + batchHead.readInt32BE(8);
-}
-
 function handleRead(bytes: Uint8Array, offset: number): void {
   const req = decodeReadRequest(bytes, offset);
   const log = logs.get(req.partitionHandle);
@@ -294,7 +280,9 @@ function handleRead(bytes: Uint8Array, offset: number): void {
       lastStableOffset: r.lastStableOffset,
       logStartOffset: r.logStartOffset,
       firstBatchOffset: r.firstBatchOffset,
-      firstBatchSize: firstBatchSize(r.fd, r.position, r.size),
+      // Storage located this batch through the index and knows its whole size: Fetch's "a later partition that
+      // cannot hold one whole batch is sent empty" needs no read of the records.
+      firstBatchSize: r.firstBatchSize,
       abortedTransactions: (req.flags & READ_FLAG_READ_COMMITTED) !== 0 ? (r.abortedTransactions ?? []) : undefined,
     }),
   );
