@@ -9,7 +9,7 @@
 // without walking the message again. JavaScript is single-threaded and sizeOf is synchronous: nothing interleaves
 // between resetting the tally and reading it.
 import { sizeOfUnsignedVarint } from './varint.ts';
-import { Writer } from './writer.ts';
+import { sizeOfBytes, sizeOfCompactBytes, Writer } from './writer.ts';
 
 /** A byte range of an open file: [position, position + length) of fd. Same shape as native's FileRange. */
 export interface FileRange {
@@ -32,10 +32,7 @@ export function fileRecordsBytesCounted(): number {
 
 /** Wire size of a records field: in memory (`b`, null allowed) or in a file (`inFile`, which wins when set). */
 export function sizeOfRecords(b: Buffer | null, inFile: FileRange | undefined, compact: boolean): number {
-  if (inFile === undefined) {
-    if (compact) return b === null ? 1 : sizeOfUnsignedVarint(b.length + 1) + b.length;
-    return b === null ? 4 : 4 + b.length;
-  }
+  if (inFile === undefined) return compact ? sizeOfCompactBytes(b) : sizeOfBytes(b);
   fileRecordsBytes += inFile.length;
   return (compact ? sizeOfUnsignedVarint(inFile.length + 1) : 4) + inFile.length;
 }
