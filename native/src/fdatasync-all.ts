@@ -6,8 +6,8 @@
 // fdatasyncStart(fds): the same in the background, for flushes nobody waits for (flush.ms): the batch is polled
 // (poll(): results or null while running) or waited for (wait()). The twin syncs at start and keeps the results.
 import { fdatasyncSync } from 'node:fs';
-import { constants } from 'node:os';
 import { addon } from './addon.ts';
+import { errnoName, negativeErrno } from './errno.ts';
 
 /** The twin: one fdatasync after another. */
 export function fdatasyncAllJs(fds: readonly number[]): number[] {
@@ -17,8 +17,7 @@ export function fdatasyncAllJs(fds: readonly number[]): number[] {
       fdatasyncSync(fds[i]);
       out[i] = 0;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
-      out[i] = -((constants.errno as Record<string, number>)[code] ?? constants.errno.EIO);
+      out[i] = negativeErrno(err);
     }
   }
   return out;
@@ -28,7 +27,7 @@ const native = addon !== null && typeof addon.fdatasyncAll === 'function' ? addo
 
 /** The native version when the addon is loaded, else the twin. */
 export const fdatasyncAll: (fds: readonly number[]) => number[] =
-  native === null ? fdatasyncAllJs : (fds) => (fds.length === 1 ? fdatasyncAllJs(fds) : native(fds as number[]));
+  native === null ? fdatasyncAllJs : (fds) => native(fds as number[]);
 
 /** A background fdatasync of some fds (fdatasyncStart). */
 export interface FdatasyncBatch {
@@ -53,7 +52,9 @@ export function fdatasyncStart(fds: readonly number[]): FdatasyncBatch {
       return results;
     },
     wait: () => {
-      results ??= a.fdatasyncWait(id) ?? new Array<number>(fds.length).fill(0);
+      // Unknown only if it was collected already, and then `results` holds it: never report a sync not seen done.
+      results ??= a.fdatasyncWait(id);
+      if (results === null) throw new Error(`fdatasync batch ${id} is unknown to the addon`);
       return results;
     },
   };
@@ -61,7 +62,7 @@ export function fdatasyncStart(fds: readonly number[]): FdatasyncBatch {
 
 /** An Error like Node's for a -errno result (code 'EIO', 'ENOSPC', ...). */
 export function fdatasyncError(result: number, fd: number): Error {
-  const name = Object.entries(constants.errno).find(([, v]) => v === -result)?.[0] ?? `errno ${-result}`;
+  const name = errnoName(result);
   return Object.assign(new Error(`${name}: fdatasync of fd ${fd} failed`), { code: name, errno: result });
 }
 

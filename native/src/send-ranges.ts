@@ -18,6 +18,7 @@ import { read } from 'node:fs';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { addon } from './addon.ts';
+import { errnoName } from './errno.ts';
 import {
   type FileRange,
   isFileRange,
@@ -46,7 +47,7 @@ export function zeroCopyFd(socket: Socket): number {
 }
 
 function errnoError(code: number): Error {
-  const name = Object.entries(constants.errno).find(([, v]) => v === -code)?.[0] ?? `errno ${-code}`;
+  const name = errnoName(code);
   const message = name === 'ENODATA' ? 'file ended before its range did' : `sendfile failed: ${name}`;
   return Object.assign(new Error(message), { code: name, errno: code });
 }
