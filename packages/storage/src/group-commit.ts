@@ -81,8 +81,9 @@ export class GroupCommit {
   /**
    * One turn. Logs with waiters are flushed now, all their fdatasyncs issued together (FileOps.fdatasyncAll: a turn
    * costs about one fdatasync, not one per dirty log). Logs whose flush.ms / flush.messages came due with nobody
-   * waiting are flushed with them, or, with backgroundPolicyFlushes, in the background (FileOps.fdatasyncStart), one batch at a time, so the loop keeps
-   * appending while the disk writes what a second of appends left in the page cache; a later turn collects it.
+   * waiting are flushed with them, or, with backgroundPolicyFlushes, in the background (FileOps.fdatasyncStart), one
+   * batch at a time, so the loop keeps appending while the disk writes what a second of appends left in the page
+   * cache; a later turn collects it.
    * Then every waiter whose offset is durable completes. Returns the number of fdatasyncs issued.
    */
   turn(nowMs: number = Date.now()): number {
@@ -93,21 +94,16 @@ export class GroupCommit {
     }
     const now: Flush[] = [];
     for (const log of this.waiting.keys()) begin(log, nowMs, now);
-    if (!this.backgroundPolicyFlushes) {
-      for (const log of this.logs()) if (!this.waiting.has(log) && log.flushDue(nowMs)) begin(log, nowMs, now);
+    // Policy flushes go with the waiters' now, or into the next background batch once the previous one is collected.
+    const later: Flush[] = [];
+    if (!this.backgroundPolicyFlushes || this.background === null) {
+      const into = this.backgroundPolicyFlushes ? later : now;
+      for (const log of this.logs()) if (!this.waiting.has(log) && log.flushDue(nowMs)) begin(log, nowMs, into);
     }
     end(now, syncTickets(now), failed);
-    let issued = now.length;
-    if (this.backgroundPolicyFlushes && this.background === null) {
-      const later: Flush[] = [];
-      for (const log of this.logs()) if (!this.waiting.has(log) && log.flushDue(nowMs)) begin(log, nowMs, later);
-      if (later.length > 0) {
-        this.background = { flushes: later, sync: startTickets(later) };
-        issued += later.length;
-      }
-    }
+    if (later.length > 0) this.background = { flushes: later, sync: startTickets(later) };
     this.complete(failed);
-    return issued;
+    return now.length + later.length;
   }
 
   /** Waits for the background flush, if any, and completes what it made durable (before logs are closed). */

@@ -36,7 +36,7 @@ import { recoverCleanerSwap } from './cleaner/segment-swap.ts';
 import { type FileOps, fdatasyncEach, readFully } from './file-ops.ts';
 import { LeaderEpochCache } from './leader-epoch-cache.ts';
 import { isCompacted, type LogConfig, maxSegmentMs } from './log-config.ts';
-import { findBatches, type ReadOptions, type ReadResult, segmentIndexFor } from './log-read.ts';
+import { type FoundBatches, findBatches, type ReadOptions, type ReadResult, segmentIndexFor } from './log-read.ts';
 import { LogSegment, type SegmentConfig } from './log-segment.ts';
 import { type CompletedTxn, DEFAULT_PRODUCER_ID_EXPIRATION_MS, type ProducerStateManager } from './producer-state.ts';
 import { recoverProducerState } from './producer-state-recovery.ts';
@@ -472,9 +472,7 @@ export class PartitionLog {
     const upToPosition = toEnd ? this.active.size : this.durablePosition;
     const found =
       fetchOffset < upTo ? findBatches(this.segments, fetchOffset, maxBytes, upToSegment, upToPosition, minOne) : null;
-    if (found !== null)
-      return this.readResult(found.segment, found.position, found.size, found.firstBatchOffset, found.firstBatchSize);
-    return this.readResult(this.active, this.active.size, 0, -1, -1);
+    return this.readResult(found);
   }
 
   /**
@@ -496,25 +494,24 @@ export class PartitionLog {
         fetchOffset < lso
           ? findBatches(this.segments, fetchOffset, maxBytes, upToSegment, upToPosition, opts.minOneMessage ?? true)
           : null;
-      r =
-        found !== null
-          ? this.readResult(found.segment, found.position, found.size, found.firstBatchOffset, found.firstBatchSize)
-          : this.readResult(this.active, this.active.size, 0, -1, -1);
+      r = this.readResult(found);
     }
     if ('path' in r) r.abortedTransactions = this.txnIndexes.collect(fetchOffset, lso, this.segmentBaseOffsets);
     return r;
   }
 
-  private readResult(seg: LogSegment, position: number, size: number, first: number, firstSize: number): ReadResult {
+  /** The ReadResult of what findBatches found; nothing found: an empty read at the end of the active segment. */
+  private readResult(found: FoundBatches | null): ReadResult {
     const hw = this.highWatermark;
+    const seg = found?.segment ?? this.active;
     return {
       errorCode: 'NONE',
       path: seg.logPath,
       fd: seg.fd,
-      position,
-      size,
-      firstBatchOffset: first,
-      firstBatchSize: firstSize,
+      position: found?.position ?? seg.size,
+      size: found?.size ?? 0,
+      firstBatchOffset: found?.firstBatchOffset ?? -1,
+      firstBatchSize: found?.firstBatchSize ?? -1,
       highWatermark: hw,
       lastStableOffset: Math.min(hw, this.lastStableOffset),
       logStartOffset: this._logStartOffset,
